@@ -1,0 +1,60 @@
+# ecommerce_kpis — the two commands that matter are `make build` and `make test`; both work from a clean clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DBT := $(VENV)/bin/dbt
+INSTALLED := $(VENV)/.installed-requirements
+# The throwaway database of `make test`, so tests never touch the one `make build` made.
+TEST_DB ?= build/test.duckdb
+
+.PHONY: help venv build test lint dbt-test pytest seeds docs lock clean
+
+help:
+	@echo "make build   install (if needed), dbt build on DuckDB, print a summary of the marts"
+	@echo "make test    install (if needed), sqlfluff + ruff, dbt build on a throwaway database, pytest"
+	@echo "make lint    sqlfluff (SQL) and ruff (Python)"
+	@echo "make seeds   regenerate the demo seeds with scripts/generate_data.py"
+	@echo "make docs    dbt docs generate"
+	@echo "make clean   remove build outputs (keeps .venv)"
+
+$(INSTALLED): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+venv: $(INSTALLED)
+
+build: venv
+	@mkdir -p build
+	$(DBT) build
+	$(PY) scripts/summarize_marts.py
+
+lint: venv
+	$(VENV)/bin/sqlfluff lint models tests/dbt
+	$(VENV)/bin/ruff check scripts tests/pytest
+
+dbt-test: venv
+	@mkdir -p build && rm -f $(TEST_DB) $(TEST_DB).wal
+	ECOMMERCE_KPIS_DB=$(TEST_DB) $(DBT) build --target-path build/target-test
+
+pytest: venv
+	$(PY) -m pytest tests/pytest
+
+test: lint dbt-test pytest
+
+seeds: venv
+	$(PY) scripts/generate_data.py --format csv --out seeds
+
+docs: venv
+	$(DBT) docs generate
+
+# Re-resolve requirements.in into the fully pinned requirements.txt.
+lock:
+	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/pip install --quiet -r requirements.in
+	{ echo "# Generated from requirements.in: every package pinned (python -m pip freeze). Regenerate with 'make lock'."; \
+	  build/lock-venv/bin/pip freeze; } > requirements.txt
+
+clean:
+	rm -rf build target logs

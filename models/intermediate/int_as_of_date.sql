@@ -1,0 +1,33 @@
+-- The reporting date of SPEC 5, one row: the var `as_of_date` when set, else the latest UTC date among
+-- the accepted events' event_ts (bots included), the valid orders' ordered_at and the accepted returns'
+-- returned_at. Maturity flags and the scorecard measure against it.
+
+{%- set as_of_date = var('as_of_date', none) %}
+
+with
+
+latest_dates as (
+
+    select max(cast(event_ts as date)) as latest_date from {{ ref('stg_shop__events') }}
+    union all
+    select max(order_date) as latest_date from {{ ref('stg_shop__orders') }}
+    where is_valid
+    union all
+    select max(cast(returned_at as date)) as latest_date from {{ ref('stg_shop__returns') }}
+
+),
+
+as_of as (
+
+    select
+        {% if as_of_date -%}
+            cast('{{ as_of_date }}' as date)
+        {%- else -%}
+            max(latest_date)
+        {%- endif %} as as_of_date
+
+    from latest_dates
+
+)
+
+select * from as_of

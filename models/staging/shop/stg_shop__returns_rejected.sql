@@ -1,0 +1,28 @@
+-- Raw return rows refused by SPEC 2 (their order is unknown), with the reason.
+
+with
+
+judged_returns as (
+
+    select * from {{ ref('base_shop__returns') }}
+
+),
+
+rejected as (
+
+    select
+        rejection_reason,
+        return_id,
+        order_id,
+        product_id,
+        reason,
+        quantity,
+        refund_amount,
+        returned_at
+
+    from judged_returns
+    where rejection_reason is not null
+
+)
+
+select * from rejected
