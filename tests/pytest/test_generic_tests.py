@@ -1,0 +1,108 @@
+"""The project's own generic tests (macros/generic_tests) catch what they claim and nothing else.
+
+A throwaway dbt project loads two tiny seeds, one that satisfies each test and one that breaks it in a known
+number of rows, and the failure counts dbt reports are compared with those counted by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DBT = Path(sys.executable).with_name("dbt")
+
+SEEDS = {
+    # (day, channel) is unique; rate within [0, 1]; numerator <= denominator.
+    "good_rows": "day,channel,num,den,rate\n1,a,1,2,0.5\n1,b,0,0,\n2,a,2,2,1.0\n",
+    # (1, a) three times -> 1 colliding grain; (2, b) twice -> 1 more: 2 failures.
+    # rate 1.5 and -0.1 are out of [0, 1] (NULL rate passes): 2 failures. num > den in 2 rows: 2 failures.
+    "bad_rows": "day,channel,num,den,rate\n1,a,3,2,1.5\n1,a,1,2,0.5\n1,a,1,1,-0.1\n2,b,5,1,\n2,b,0,1,0\n",
+}
+
+SCHEMA = """
+version: 2
+seeds:
+{entries}
+"""
+
+ENTRY = """
+  - name: {name}
+    config:
+      column_types: {{day: integer, channel: varchar, num: integer, den: integer, rate: double}}
+    data_tests:
+      - unique_combination_of_columns:
+          arguments:
+            combination_of_columns: [day, channel]
+      - expression_is_true:
+          arguments:
+            expression: "num <= den"
+    columns:
+      - name: rate
+        data_tests:
+          - expression_is_true:
+              arguments:
+                expression: "rate between 0 and 1"
+"""
+
+EXPECTED_FAILURES = {
+    ("good_rows", "unique_combination_of_columns"): 0,
+    ("good_rows", "expression_is_true", "num"): 0,
+    ("good_rows", "expression_is_true", "rate"): 0,
+    ("bad_rows", "unique_combination_of_columns"): 2,
+    ("bad_rows", "expression_is_true", "num"): 2,
+    ("bad_rows", "expression_is_true", "rate"): 2,
+}
+
+
+@pytest.fixture(scope="module")
+def run_results(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, ...], int]:
+    project = tmp_path_factory.mktemp("generic_tests")
+    shutil.copytree(REPO / "macros" / "generic_tests", project / "macros" / "generic_tests")
+    (project / "seeds").mkdir()
+    for name, csv in SEEDS.items():
+        (project / "seeds" / f"{name}.csv").write_text(csv)
+    (project / "seeds" / "_seeds.yml").write_text(
+        SCHEMA.format(entries="".join(ENTRY.format(name=name) for name in SEEDS))
+    )
+    (project / "dbt_project.yml").write_text(
+        "name: generic_tests_check\nversion: '1.0'\nconfig-version: 2\nprofile: check\n"
+        "flags:\n  send_anonymous_usage_stats: false\n"
+    )
+    (project / "profiles.yml").write_text(
+        f"check:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {project / 'check.duckdb'}\n"
+    )
+    result = subprocess.run(
+        [str(DBT), "build", "--project-dir", str(project), "--profiles-dir", str(project)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
+    results = json.loads((project / "target" / "run_results.json").read_text())["results"]
+    assert len(results) == 8, result.stdout  # 2 seeds + 6 tests
+    failures: dict[tuple[str, ...], int] = {}
+    for item in results:
+        unique_id: str = item["unique_id"]
+        if not unique_id.startswith("test."):
+            assert item["status"] == "success", result.stdout
+            continue
+        test_name = unique_id.split(".")[2]
+        seed = "good_rows" if "good_rows" in test_name else "bad_rows"
+        if test_name.startswith("unique_combination_of_columns"):
+            key: tuple[str, ...] = (seed, "unique_combination_of_columns")
+        else:
+            key = (seed, "expression_is_true", "rate" if "rate" in test_name else "num")
+        failures[key] = item["failures"]
+    return failures
+
+
+@pytest.mark.parametrize("key", list(EXPECTED_FAILURES), ids=lambda key: "-".join(key))
+def test_generic_test_counts_failing_rows(run_results: dict[tuple[str, ...], int], key: tuple[str, ...]) -> None:
+    assert run_results[key] == EXPECTED_FAILURES[key]
