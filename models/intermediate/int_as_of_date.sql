@@ -19,12 +19,12 @@ latest_dates as (
 
 as_of as (
 
+    -- An aggregate without group by: exactly one row, whether or not the var is set.
     select
-        {% if as_of_date -%}
-            cast('{{ as_of_date }}' as date)
-        {%- else -%}
+        coalesce(
+            cast({{ "'" ~ as_of_date ~ "'" if as_of_date else 'null' }} as date),
             max(latest_date)
-        {%- endif %} as as_of_date
+        ) as as_of_date
 
     from latest_dates
 
