@@ -10,7 +10,7 @@ counted as (
         cast(cast(loaded_at as timestamp) as date) as load_date,
         count(*) as row_balance
     from {{ shop_raw('raw_events') }}
-    group by 1
+    group by load_date
 
     union all
 
@@ -18,7 +18,7 @@ counted as (
         cast(loaded_at as date) as load_date,
         -count(*) as row_balance
     from {{ ref('stg_shop__events') }}
-    group by 1
+    group by load_date
 
     union all
 
@@ -26,7 +26,7 @@ counted as (
         cast(loaded_at as date) as load_date,
         -count(*) as row_balance
     from {{ ref('stg_shop__events_duplicates') }}
-    group by 1
+    group by load_date
 
     union all
 
@@ -34,7 +34,7 @@ counted as (
         cast(loaded_at as date) as load_date,
         -count(*) as row_balance
     from {{ ref('stg_shop__events_rejected') }}
-    group by 1
+    group by load_date
 
 )
 
