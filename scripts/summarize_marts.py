@@ -51,8 +51,9 @@ def row_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     return [(name, con.execute(f'select count(*) from {MART_SCHEMA}."{name}"').fetchone()[0]) for name in tables]
 
 
-def format_value(value: object, pattern: str) -> str:
-    return "n/a" if value is None else pattern.format(value)
+def print_figure(label: str, value: object, pattern: str) -> None:
+    text = "n/a" if value is None else pattern.format(value)
+    print(f"  {label:<34}{text:>12}")
 
 
 def main() -> int:
@@ -81,20 +82,21 @@ def main() -> int:
     for label, mart, aggregate, pattern in HEADLINES:
         sql = f"select {aggregate} from {MART_SCHEMA}.{mart} where date_day = ?"
         value = con.execute(sql, [latest_day]).fetchone()[0]
-        print(f"  {label:<26}{format_value(value, pattern):>14}")
+        print_figure(label, value, pattern)
 
+    # Returns need time to arrive: judge the last 30 mature order dates, not the latest (immature) day.
     return_rate = con.execute(
-        "select order_date, sum(returned_orders) / nullif(sum(orders), 0) from marts.kpi_return_rate"
-        " where is_mature group by order_date order by order_date desc limit 1"
+        "select max(order_date), sum(returned_orders) / nullif(sum(orders), 0) from ("
+        " select * from marts.kpi_return_rate where is_mature order by order_date desc limit 30)"
     ).fetchone()
-    if return_rate:
-        print(f"  {'return rate (' + str(return_rate[0]) + ')':<26}{format_value(return_rate[1], '{:.1%}'):>14}")
+    if return_rate[0] is not None:
+        print_figure(f"return rate (30 days to {return_rate[0]})", return_rate[1], "{:.1%}")
     tor = con.execute(
         "select cohort_month, organic_repurchase_rate from marts.kpi_organic_repurchase_rate"
         " order by is_mature desc, cohort_month desc limit 1"
     ).fetchone()
     if tor:
-        print(f"  {'organic repurchase (' + str(tor[0])[:7] + ')':<26}{format_value(tor[1], '{:.1%}'):>14}")
+        print_figure(f"organic repurchase ({str(tor[0])[:7]} cohort)", tor[1], "{:.1%}")
     return 0
 
 
