@@ -1,11 +1,14 @@
 {#- The one place that knows where raw data lives (SPEC 1): the dbt seed `raw_<table>` by default, or the
-    Parquet files `<raw_data_path>/<table>/*.parquet` when the var `raw_data_path` is set. -#}
+    Parquet files `<raw_data_path>/<table>/*.parquet` when the var `raw_data_path` is set. A unit test
+    always reads the seed ref, which dbt replaces by its fixture rows, so unit tests run in both modes; the
+    seed stays a parent in Parquet mode too, because dbt reads a fixture's column types from it. -#}
 {% macro shop_raw(table_name) -%}
     {%- set raw_data_path = var('raw_data_path', none) -%}
-    {%- if raw_data_path -%}
+    {%- set seed_relation = ref(table_name) -%}
+    {%- if raw_data_path and model.resource_type != 'unit_test' -%}
         {{ read_parquet_folder(raw_data_path ~ '/' ~ table_name) }}
     {%- else -%}
-        {{ ref(table_name) }}
+        {{ seed_relation }}
     {%- endif -%}
 {%- endmacro %}
 
