@@ -29,6 +29,7 @@ build: venv
 	@mkdir -p build
 	$(DBT) build
 	$(PY) scripts/summarize_marts.py
+	$(PY) scripts/print_scorecard.py
 
 lint: venv
 	$(VENV)/bin/sqlfluff lint models tests/dbt

@@ -16,7 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -226,13 +226,13 @@ def dbt_environment(project_dir: Path, database: Path) -> dict[str, str]:
     return environment
 
 
-def run_dbt_build(project_dir: Path, database: Path, dbt_vars: Mapping[str, Any]) -> str:
-    """`dbt build` without unit tests; raise DbtFailed with dbt's output when anything fails."""
+def run_dbt(
+    project_dir: Path, database: Path, arguments: Sequence[str], dbt_vars: Mapping[str, Any] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """One isolated dbt command in `project_dir` (its own database, target and logs); dbt's output kept."""
     command = [
         str(dbt_executable()),
-        "build",
-        "--exclude",
-        "test_type:unit",
+        *arguments,
         "--target-path",
         str(project_dir / "target"),
         "--log-path",
@@ -240,7 +240,7 @@ def run_dbt_build(project_dir: Path, database: Path, dbt_vars: Mapping[str, Any]
     ]
     if dbt_vars:
         command += ["--vars", json.dumps(dict(dbt_vars))]
-    result = subprocess.run(
+    return subprocess.run(
         command,
         cwd=project_dir,
         env=dbt_environment(project_dir, database),
@@ -248,19 +248,33 @@ def run_dbt_build(project_dir: Path, database: Path, dbt_vars: Mapping[str, Any]
         text=True,
         check=False,
     )
+
+
+def run_dbt_build(project_dir: Path, database: Path, dbt_vars: Mapping[str, Any]) -> str:
+    """`dbt build` without unit tests; raise DbtFailed with dbt's output when anything fails."""
+    result = run_dbt(project_dir, database, ["build", "--exclude", "test_type:unit"], dbt_vars)
     output = result.stdout + result.stderr
     if result.returncode != 0:
-        raise DbtFailed(f"{' '.join(command)} (in {project_dir}) exited {result.returncode}", output)
+        raise DbtFailed(f"{' '.join(result.args)} (in {project_dir}) exited {result.returncode}", output)
     return output
 
 
 def build_pipeline(
-    workdir: Path, tables: Tables, mode: Mode, dbt_vars: Mapping[str, Any] | None = None
+    workdir: Path,
+    tables: Tables,
+    mode: Mode,
+    dbt_vars: Mapping[str, Any] | None = None,
+    prepare: Callable[[Path], None] | None = None,
 ) -> Path:
-    """Copy the project into `workdir`, write `tables` for `mode`, run dbt build; return the database."""
+    """Copy the project into `workdir`, write `tables` for `mode`, run dbt build; return the database.
+
+    `prepare`, when given, edits the copied project (e.g. its YAML metadata) before dbt runs.
+    """
     check_tables(tables)
     project_dir = workdir / "project"
     copy_project(project_dir)
+    if prepare is not None:
+        prepare(project_dir)
     all_vars = {**write_raw_data(project_dir, tables, mode), **(dbt_vars or {})}
     database = workdir / "pipeline.duckdb"
     run_dbt_build(project_dir, database, all_vars)
