@@ -13,9 +13,9 @@ TEST_DB ?= build/test.duckdb
 help:
 	@echo "make build   install (if needed), dbt build on DuckDB, print a summary of the marts"
 	@echo "make test    install (if needed), sqlfluff + ruff, dbt build on a throwaway database, pytest"
-	@echo "make lint    sqlfluff (SQL) and ruff (Python)"
+	@echo "make lint    sqlfluff (SQL), ruff (Python), dbt-bouncer (metadata)"
 	@echo "make seeds   regenerate the demo seeds with scripts/generate_data.py"
-	@echo "make docs    dbt docs generate"
+	@echo "make docs    dbt docs with each KPI's SMART block in its description"
 	@echo "make clean   remove build outputs (keeps .venv)"
 
 $(INSTALLED): requirements.txt
@@ -34,6 +34,8 @@ build: venv
 lint: venv
 	$(VENV)/bin/sqlfluff lint models tests/dbt
 	$(VENV)/bin/ruff check scripts tests/pytest
+	$(DBT) parse --quiet --target-path build/target-lint
+	$(VENV)/bin/dbt-bouncer run --config-file dbt-bouncer.yml
 
 dbt-test: venv
 	@mkdir -p build && rm -f $(TEST_DB) $(TEST_DB).wal
@@ -48,7 +50,9 @@ seeds: venv
 	$(PY) scripts/generate_data.py --format csv --out seeds
 
 docs: venv
-	$(DBT) docs generate
+	$(DBT) docs generate --static
+	$(PY) scripts/render_smart_docs.py --target-path target
+	@echo "Docs: target/static_index.html (one self-contained file), or serve target/ with dbt docs serve"
 
 # Re-resolve requirements.in into the fully pinned requirements.txt.
 lock:
