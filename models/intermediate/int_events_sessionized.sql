@@ -1,6 +1,18 @@
 -- Accepted, deduplicated, non-bot events with the session they belong to (SPEC 3). Per visitor, events in
 -- (event_ts, event_id) order; an event opens a new session when it is the visitor's first or comes MORE
 -- than `session_timeout_minutes` after the previous one (a gap of exactly the timeout stays in).
+--
+-- Incremental (issue 4): only visitors with events loaded since the last run (minus the lookback) are
+-- re-sessionized, and only from the first session a new event can change: the earliest session that ends no
+-- more than the timeout before the visitor's earliest new event (or that event itself). Everything before
+-- that point keeps its sessions; everything from it is rebuilt and replaces the old rows (delete+insert on
+-- event_id), so late events, sessions straddling loads and bridged sessions come out as a full refresh would.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+    on_schema_change='fail'
+) }}
 
 {%- set timeout_seconds = var('session_timeout_minutes') | float * 60 %}
 
@@ -22,12 +34,123 @@ events as (
         order_id,
         device_category,
         is_page_event,
-        event_ts
+        event_ts,
+        loaded_at
 
     from {{ ref('stg_shop__events') }}
     where not is_bot
 
 ),
+
+{% if is_incremental() %}
+
+new_events_by_visitor as (
+
+    select
+        anonymous_id,
+        min(event_ts) as first_new_event_ts
+
+    from events
+    where loaded_at > {{ incremental_cutoff() }}
+    group by anonymous_id
+
+),
+
+existing_sessions as (
+
+    select
+        sessionized.anonymous_id,
+        sessionized.session_id,
+        min(sessionized.event_ts) as session_start,
+        max(sessionized.event_ts) as session_end
+
+    from {{ this }} as sessionized
+    inner join new_events_by_visitor
+        on sessionized.anonymous_id = new_events_by_visitor.anonymous_id
+    group by sessionized.anonymous_id, sessionized.session_id
+
+),
+
+-- The first session a new event can change ends at most the timeout before the visitor's earliest new event;
+-- the rebuild starts there, or at that new event when no session is that close.
+rebuild_points as (
+
+    select
+        new_events_by_visitor.anonymous_id,
+        min(
+            case
+                when
+                    {{ elapsed_seconds('existing_sessions.session_end', 'new_events_by_visitor.first_new_event_ts') }}
+                    <= {{ timeout_seconds }}
+                    then existing_sessions.session_start
+            end
+        ) as touched_session_start,
+        new_events_by_visitor.first_new_event_ts
+
+    from new_events_by_visitor
+    left join existing_sessions
+        on new_events_by_visitor.anonymous_id = existing_sessions.anonymous_id
+    group by new_events_by_visitor.anonymous_id, new_events_by_visitor.first_new_event_ts
+
+),
+
+rebuild_starts as (
+
+    select
+        anonymous_id,
+        case
+            when touched_session_start < first_new_event_ts then touched_session_start
+            else first_new_event_ts
+        end as rebuild_from_ts
+
+    from rebuild_points
+
+),
+
+-- Sessions before the rebuild point keep their numbers; the rebuilt ones continue the count.
+rebuild_offsets as (
+
+    select
+        rebuild_starts.anonymous_id,
+        rebuild_starts.rebuild_from_ts,
+        count(existing_sessions.session_id) as sessions_before
+
+    from rebuild_starts
+    left join existing_sessions
+        on
+            rebuild_starts.anonymous_id = existing_sessions.anonymous_id
+            and rebuild_starts.rebuild_from_ts > existing_sessions.session_start
+    group by rebuild_starts.anonymous_id, rebuild_starts.rebuild_from_ts
+
+),
+
+events_to_sessionize as (
+
+    select
+        events.*,
+        rebuild_offsets.sessions_before
+
+    from events
+    inner join rebuild_offsets
+        on
+            events.anonymous_id = rebuild_offsets.anonymous_id
+            and events.event_ts >= rebuild_offsets.rebuild_from_ts
+
+),
+
+{% else %}
+
+events_to_sessionize as (
+
+    select
+        *,
+        0 as sessions_before
+
+    from events
+
+),
+
+{% endif %}
 
 events_with_gap as (
 
@@ -39,7 +162,7 @@ events_with_gap as (
             'event_ts'
         ) }} as seconds_since_previous_event
 
-    from events
+    from events_to_sessionize
 
 ),
 
@@ -47,7 +170,7 @@ events_numbered as (
 
     select
         *,
-        sum(
+        sessions_before + sum(
             case
                 when seconds_since_previous_event is null or seconds_since_previous_event > {{ timeout_seconds }}
                     then 1
@@ -92,7 +215,8 @@ sessionized as (
         visitor_session_number,
         is_page_event,
         session_start,
-        event_ts
+        event_ts,
+        loaded_at
 
     from events_with_session_start
 

@@ -1,24 +1,78 @@
 -- Accepted, deduplicated events (SPEC 2): one row per event_id, the earliest delivery, with the page path,
 -- the referrer host and the bot flag derived once here for every downstream model.
+--
+-- Incremental (issue 4): a run looks only at the events that received a delivery since the last run (minus
+-- the lookback) and re-picks, among ALL accepted deliveries of those events, the earliest; delete+insert on
+-- event_id then replaces what an earlier run kept. A duplicate arriving in a later load therefore changes
+-- nothing, and a late first delivery (an earlier loaded_at arriving late) still wins.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+    on_schema_change='fail'
+) }}
 
 with
 
-judged_events as (
+accepted_deliveries as (
 
     select * from {{ ref('base_shop__events') }}
+    where rejection_reason is null
+
+),
+
+{% if is_incremental() %}
+
+touched_events as (
+
+    select distinct event_id from accepted_deliveries
+    where loaded_at > {{ incremental_cutoff() }}
+
+),
+
+candidate_deliveries as (
+
+    select accepted_deliveries.*
+    from accepted_deliveries
+    inner join touched_events
+        on accepted_deliveries.event_id = touched_events.event_id
+
+),
+
+{% else %}
+
+candidate_deliveries as (
+
+    select * from accepted_deliveries
+
+),
+
+{% endif %}
+
+ranked_deliveries as (
+
+    select
+        *,
+        -- Keep the earliest delivery (SPEC 2); a duplicate repeats the payload, so the tie-breakers only
+        -- make the pick stable. stg_shop__events_duplicates ranks the same way.
+        row_number() over (
+            partition by event_id order by loaded_at, event_ts, page_url, user_agent
+        ) as delivery_number
+
+    from candidate_deliveries
+
+),
+
+kept_events as (
+
+    select * from ranked_deliveries
+    where delivery_number = 1
 
 ),
 
 bot_patterns as (
 
     select lower({{ clean_text('pattern') }}) as pattern from {{ ref('bot_patterns') }}
-
-),
-
-kept_events as (
-
-    select * from judged_events
-    where rejection_reason is null and delivery_number = 1
 
 ),
 

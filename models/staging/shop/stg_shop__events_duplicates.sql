@@ -1,23 +1,40 @@
--- Accepted raw event rows removed as repeated deliveries of an event already kept in stg_shop__events.
+-- Accepted raw event rows removed as repeated deliveries of an event kept in stg_shop__events: every
+-- accepted delivery but the earliest, ranked exactly as stg_shop__events ranks them.
 
 with
 
-judged_events as (
+accepted_deliveries as (
 
-    select * from {{ ref('base_shop__events') }}
+    select
+        event_id,
+        page_url,
+        user_agent,
+        event_ts,
+        loaded_at
+
+    from {{ ref('base_shop__events') }}
+    where rejection_reason is null
+
+),
+
+ranked as (
+
+    select
+        event_id,
+        row_number() over (
+            partition by event_id order by loaded_at, event_ts, page_url, user_agent
+        ) as delivery_number,
+        event_ts,
+        loaded_at
+
+    from accepted_deliveries
 
 ),
 
 duplicates as (
 
-    select
-        event_id,
-        delivery_number,
-        event_ts,
-        loaded_at
-
-    from judged_events
-    where rejection_reason is null and delivery_number > 1
+    select * from ranked
+    where delivery_number > 1
 
 )
 

@@ -1,7 +1,17 @@
--- Every raw event row, normalised, with the verdict of SPEC 2: the first rejection reason that applies,
--- and for accepted rows their delivery number (1 = the delivery kept, > 1 = a duplicate removed).
--- stg_shop__events, stg_shop__events_rejected and stg_shop__events_duplicates split this one verdict,
--- so that every raw row lands in exactly one of them.
+-- Every raw event row, normalised, with the verdict of SPEC 2: the first rejection reason that applies
+-- (NULL for accepted rows). stg_shop__events keeps the earliest delivery of each accepted event,
+-- stg_shop__events_duplicates the later ones, stg_shop__events_rejected the rest: every raw row lands in
+-- exactly one of them.
+--
+-- Incremental (issue 4): raw rows never change once loaded, so each run appends the rows loaded since the
+-- last run. The lookback window is deleted and re-inserted (delete+insert keyed on loaded_at), so re-reading
+-- it never duplicates a row.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='loaded_at',
+    on_schema_change='fail'
+) }}
 
 with
 
@@ -31,6 +41,9 @@ normalised as (
         cast(loaded_at as timestamp) as loaded_at
 
     from source
+    {% if is_incremental() -%}
+    where cast(loaded_at as timestamp) > {{ incremental_cutoff() }}
+    {%- endif %}
 
 ),
 
@@ -55,24 +68,6 @@ judged as (
 
     from normalised
 
-),
-
-numbered as (
-
-    select
-        *,
-        -- Duplicates are counted among accepted rows only: keep the earliest delivery (SPEC 2).
-        -- The payload of a duplicate repeats the original, so the tie-breakers only make the pick stable.
-        case
-            when rejection_reason is null
-                then row_number() over (
-                    partition by rejection_reason is null, event_id
-                    order by loaded_at, event_ts, page_url, user_agent
-                )
-        end as delivery_number
-
-    from judged
-
 )
 
-select * from numbered
+select * from judged
