@@ -1,13 +1,45 @@
 -- One row per session with the attributes of SPEC 3, all but the channel (int_sessions_classified).
 -- "First" and "last" follow the event order of SPEC 3: (event_ts, event_id).
+--
+-- Incremental (issue 4): the visitors whose events were loaded since the last run (minus the lookback) get
+-- all their sessions rebuilt from int_events_sessionized; delete+insert on anonymous_id first removes their
+-- old sessions, so a session that a late event merged into another, or moved, does not linger.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='anonymous_id',
+    on_schema_change='fail'
+) }}
 
 with
+
+{% if is_incremental() %}
+
+touched_visitors as (
+
+    select distinct anonymous_id from {{ ref('int_events_sessionized') }}
+    where loaded_at > {{ incremental_cutoff() }}
+
+),
+
+events as (
+
+    select sessionized.*
+    from {{ ref('int_events_sessionized') }} as sessionized
+    inner join touched_visitors
+        on sessionized.anonymous_id = touched_visitors.anonymous_id
+
+),
+
+{% else %}
 
 events as (
 
     select * from {{ ref('int_events_sessionized') }}
 
 ),
+
+{% endif %}
 
 events_ranked as (
 
@@ -56,7 +88,8 @@ sessions as (
         max(case when event_name = 'begin_checkout' then 1 else 0 end) = 1 as has_begin_checkout,
         max(case when event_name = 'purchase' then 1 else 0 end) = 1 as has_purchase,
         min(event_ts) as session_start,
-        max(event_ts) as session_end
+        max(event_ts) as session_end,
+        max(loaded_at) as loaded_at
 
     from events_ranked
     group by session_id, anonymous_id
@@ -87,7 +120,8 @@ final as (
         -- Every session-based KPI counts on the day its session started (SPEC 3).
         cast(session_start as date) as date_day,
         session_start,
-        session_end
+        session_end,
+        loaded_at
 
     from sessions
 

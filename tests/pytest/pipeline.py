@@ -205,11 +205,20 @@ def write_raw_data(project_dir: Path, tables: Tables, mode: Mode) -> dict[str, A
         for table in RAW_COLUMNS:
             write_seed_csv(seeds_dir / f"{table}.csv", table, tables.get(table, ()))
         return {}
-    raw_dir = project_dir / "raw"
     for table in RAW_COLUMNS:
         write_seed_csv(seeds_dir / f"{table}.csv", table, ())
-        write_parquet(raw_dir / table / "part-0.parquet", table, tables.get(table, ()))
-    return {"raw_data_path": str(raw_dir)}
+        write_parquet(parquet_part(project_dir, table), table, tables.get(table, ()))
+    return {"raw_data_path": str(raw_parquet_dir(project_dir))}
+
+
+def raw_parquet_dir(project_dir: Path) -> Path:
+    """The folder Parquet mode points `raw_data_path` at: one sub-folder of part files per raw table."""
+    return project_dir / "raw"
+
+
+def parquet_part(project_dir: Path, table: str, part: int = 0) -> Path:
+    """Part file number `part` of a raw table in Parquet mode; dbt reads every part of the table's folder."""
+    return raw_parquet_dir(project_dir) / table / f"part-{part}.parquet"
 
 
 def dbt_environment(project_dir: Path, database: Path) -> dict[str, str]:
@@ -279,6 +288,11 @@ def build_pipeline(
     database = workdir / "pipeline.duckdb"
     run_dbt_build(project_dir, database, all_vars)
     return database
+
+
+def read_artifact(project_dir: Path, name: str) -> dict[str, Any]:
+    """A JSON artifact the last dbt command left in the project's target folder (run_results.json, manifest.json)."""
+    return json.loads((project_dir / "target" / name).read_text(encoding="utf-8"))
 
 
 def connect(database: Path) -> duckdb.DuckDBPyConnection:
