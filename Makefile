@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed-requirements
 # The throwaway database of `make test`, so tests never touch the one `make build` made.
 TEST_DB ?= build/test.duckdb
 
-.PHONY: help venv build test lint dbt-test pytest seeds docs lock clean
+.PHONY: help venv build test lint dbt-test pytest seeds docs bench lock clean
 
 help:
 	@echo "make build   install (if needed), dbt build on DuckDB, print a summary of the marts"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint    sqlfluff (SQL), ruff (Python), dbt-bouncer (metadata)"
 	@echo "make seeds   regenerate the demo seeds with scripts/generate_data.py"
 	@echo "make docs    dbt docs with each KPI's SMART block in its description"
+	@echo "make bench   full + incremental dbt build on generated Parquet (EVENTS=10000000; BENCH_ARGS='--memory-limit 3GB')"
 	@echo "make clean   remove build outputs (keeps .venv)"
 
 $(INSTALLED): requirements.txt
@@ -53,6 +54,12 @@ docs: venv
 	$(DBT) docs generate --static
 	$(PY) scripts/render_smart_docs.py --target-path target
 	@echo "Docs: target/static_index.html (one self-contained file), or serve target/ with dbt docs serve"
+
+# Benchmark (issue 4): full + incremental dbt build on generated Parquet; results in build/bench/<EVENTS>.json.
+EVENTS ?= 10000000
+BENCH_ARGS ?=
+bench: venv
+	$(PY) scripts/bench.py --events $(EVENTS) $(BENCH_ARGS)
 
 # Re-resolve requirements.in into the fully pinned requirements.txt.
 lock:
