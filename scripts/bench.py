@@ -46,9 +46,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import duckdb
+from cli_args import OneLineParser, bounded_int
 
 REPO = Path(__file__).resolve().parent.parent
 GENERATOR = REPO / "scripts" / "generate_data.py"
@@ -585,26 +586,6 @@ def render(report: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------------------------------
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, but bad arguments end with a single line on stderr and exit status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def bounded_int(low: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text.replace("_", ""))
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
-        return value
-
-    return parse
 
 
 def memory_limit(text: str) -> str:

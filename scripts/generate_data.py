@@ -29,11 +29,10 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn, Protocol
+from typing import Protocol
 from urllib.parse import quote_plus
 
 import numpy as np
@@ -41,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
+from cli_args import OneLineParser, bounded_int
 from tqdm import tqdm
 
 # --------------------------------------------------------------------------------------------------
@@ -1604,26 +1604,6 @@ def generate(seed: int, events: int, sinks: dict[str, Sink], progress: bool) -> 
 def write_chunk(sinks: dict[str, Sink], chunk: Chunk) -> None:
     for name, table in chunk.items():
         sinks[name].write(table)
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, but bad arguments end with a single line on stderr and exit status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def bounded_int(low: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text.replace("_", ""))
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
-        return value
-
-    return parse
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

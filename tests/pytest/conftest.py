@@ -11,6 +11,8 @@ import pytest
 
 # Let the tests import the harness (`pipeline`) and the scenario data (`scenarios`) beside them.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# ...and the scripts, as `python scripts/<name>.py` sees its sibling modules.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 from pipeline import DbtFailed, Mode, build_pipeline, connect
 from scenarios import Scenario
