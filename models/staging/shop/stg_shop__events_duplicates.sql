@@ -1,5 +1,7 @@
 -- Accepted raw event rows removed as repeated deliveries of an event kept in stg_shop__events: every
 -- accepted delivery but the earliest, ranked exactly as stg_shop__events ranks them.
+-- A table, not a view: its data tests would otherwise each redo the ranking over the whole history.
+{{ config(materialized='table') }}
 
 with
 
