@@ -12,30 +12,16 @@ counted as (
     from {{ shop_raw('raw_events') }}
     group by load_date
 
+    {% for split in ['stg_shop__events', 'stg_shop__events_duplicates', 'stg_shop__events_rejected'] -%}
     union all
 
     select
         cast(loaded_at as date) as load_date,
         -count(*) as row_balance
-    from {{ ref('stg_shop__events') }}
+    from {{ ref(split) }}
     group by load_date
 
-    union all
-
-    select
-        cast(loaded_at as date) as load_date,
-        -count(*) as row_balance
-    from {{ ref('stg_shop__events_duplicates') }}
-    group by load_date
-
-    union all
-
-    select
-        cast(loaded_at as date) as load_date,
-        -count(*) as row_balance
-    from {{ ref('stg_shop__events_rejected') }}
-    group by load_date
-
+    {% endfor -%}
 )
 
 select
