@@ -8,12 +8,13 @@ INSTALLED := $(VENV)/.installed-requirements
 # The throwaway database of `make test`, so tests never touch the one `make build` made.
 TEST_DB ?= build/test.duckdb
 
-.PHONY: help venv build test lint dbt-test pytest seeds docs bench lock clean
+.PHONY: help venv build test lint dbt-test semantic-check pytest report seeds docs bench lock clean
 
 help:
 	@echo "make build   install (if needed), dbt build on DuckDB, print a summary of the marts"
-	@echo "make test    install (if needed), sqlfluff + ruff, dbt build on a throwaway database, pytest"
+	@echo "make test    install (if needed), sqlfluff + ruff, dbt build on a throwaway database, mf validate-configs, pytest"
 	@echo "make lint    sqlfluff (SQL), ruff (Python), dbt-bouncer (metadata)"
+	@echo "make report  the KPI dashboard, one offline HTML file (build/report/kpi_dashboard.html), from the built database"
 	@echo "make seeds   regenerate the demo seeds with scripts/generate_data.py"
 	@echo "make docs    dbt docs with each KPI's SMART block in its description"
 	@echo "make bench   full + incremental dbt build on generated Parquet (EVENTS=10000000; BENCH_ARGS='--memory-limit 3GB')"
@@ -45,7 +46,18 @@ dbt-test: venv
 pytest: venv
 	$(PY) -m pytest tests/pytest
 
-test: lint dbt-test pytest
+# MetricFlow (issue 6) validates the semantic layer against the test database. `mf` reads
+# <project>/target/semantic_manifest.json and the profile of the dbt project it is run in, so it runs in a scratch
+# folder that links the project files and whose target/ is the test build's, leaving make build's target/ alone.
+SEMANTIC_DIR := build/semantic-check
+semantic-check: dbt-test
+	rm -rf $(SEMANTIC_DIR) && mkdir -p $(SEMANTIC_DIR)
+	ln -s $(CURDIR)/dbt_project.yml $(CURDIR)/profiles.yml $(SEMANTIC_DIR)/
+	ln -s $(CURDIR)/build/target-test $(SEMANTIC_DIR)/target
+	cd $(SEMANTIC_DIR) && ECOMMERCE_KPIS_DB=$(abspath $(TEST_DB)) ECOMMERCE_KPIS_TEMP_DIR=$(CURDIR)/build/duckdb_tmp \
+		$(CURDIR)/$(VENV)/bin/mf validate-configs
+
+test: lint dbt-test semantic-check pytest
 
 seeds: venv
 	$(PY) scripts/generate_data.py --format csv --out seeds
