@@ -49,23 +49,48 @@ candidate_deliveries as (
 
 {% endif %}
 
-ranked_deliveries as (
+-- Nearly every event arrives once. Numbering deliveries sorts every row it is given, so only the
+-- deliveries of repeated events are numbered; the rest are kept as they are.
+repeated_events as (
+
+    select event_id
+    from candidate_deliveries
+    group by event_id
+    having count(*) > 1
+
+),
+
+single_deliveries as (
+
+    select
+        candidate_deliveries.*,
+        1 as delivery_number
+
+    from candidate_deliveries
+    left join repeated_events
+        on candidate_deliveries.event_id = repeated_events.event_id
+    where repeated_events.event_id is null
+
+),
+
+repeated_deliveries as (
 
     select
         *,
-        -- Keep the earliest delivery (SPEC 2); a duplicate repeats the payload, so the tie-breakers only
-        -- make the pick stable. stg_shop__events_duplicates ranks the same way.
-        row_number() over (
-            partition by event_id order by loaded_at, event_ts, page_url, user_agent
-        ) as delivery_number
+        {{ delivery_number() }} as delivery_number
 
     from candidate_deliveries
+    where event_id in (select repeated_events.event_id from repeated_events)
 
 ),
 
 kept_events as (
 
-    select * from ranked_deliveries
+    select * from single_deliveries
+
+    union all
+
+    select * from repeated_deliveries
     where delivery_number = 1
 
 ),

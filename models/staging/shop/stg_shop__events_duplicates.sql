@@ -1,5 +1,5 @@
 -- Accepted raw event rows removed as repeated deliveries of an event kept in stg_shop__events: every
--- accepted delivery but the earliest, ranked exactly as stg_shop__events ranks them.
+-- accepted delivery but the earliest, numbered exactly as stg_shop__events numbers them (macro delivery_number).
 -- A table, not a view: its data tests would otherwise each redo the ranking over the whole history.
 {{ config(materialized='table') }}
 
@@ -19,17 +19,26 @@ accepted_deliveries as (
 
 ),
 
+-- Only events delivered more than once can have duplicates: number just their deliveries.
+repeated_events as (
+
+    select event_id
+    from accepted_deliveries
+    group by event_id
+    having count(*) > 1
+
+),
+
 ranked as (
 
     select
         event_id,
-        row_number() over (
-            partition by event_id order by loaded_at, event_ts, page_url, user_agent
-        ) as delivery_number,
+        {{ delivery_number() }} as delivery_number,
         event_ts,
         loaded_at
 
     from accepted_deliveries
+    where event_id in (select repeated_events.event_id from repeated_events)
 
 ),
 
