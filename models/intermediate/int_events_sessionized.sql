@@ -62,7 +62,8 @@ existing_sessions as (
         sessionized.anonymous_id,
         sessionized.session_id,
         min(sessionized.event_ts) as session_start,
-        max(sessionized.event_ts) as session_end
+        max(sessionized.event_ts) as session_end,
+        count(*) as event_count
 
     from {{ this }} as sessionized
     inner join new_events_by_visitor
@@ -107,13 +108,14 @@ rebuild_starts as (
 
 ),
 
--- Sessions before the rebuild point keep their numbers; the rebuilt ones continue the count.
+-- Sessions and events before the rebuild point keep their numbers; the rebuilt ones continue the counts.
 rebuild_offsets as (
 
     select
         rebuild_starts.anonymous_id,
         rebuild_starts.rebuild_from_ts,
-        count(existing_sessions.session_id) as sessions_before
+        count(existing_sessions.session_id) as sessions_before,
+        cast(coalesce(sum(existing_sessions.event_count), 0) as {{ dbt.type_bigint() }}) as events_before
 
     from rebuild_starts
     left join existing_sessions
@@ -128,7 +130,8 @@ events_to_sessionize as (
 
     select
         events.*,
-        rebuild_offsets.sessions_before
+        rebuild_offsets.sessions_before,
+        rebuild_offsets.events_before
 
     from events
     inner join rebuild_offsets
@@ -144,7 +147,8 @@ events_to_sessionize as (
 
     select
         *,
-        0 as sessions_before
+        0 as sessions_before,
+        0 as events_before
 
     from events
 
@@ -156,6 +160,11 @@ events_with_gap as (
 
     select
         *,
+        -- The position in the visitor's history: first and last events of a session are then picked by a
+        -- plain aggregation (int_sessions_aggregated), with no sort of its own.
+        events_before + row_number() over (
+            partition by anonymous_id order by event_ts, event_id
+        ) as visitor_event_number,
         -- Elapsed seconds, not dbt.datediff minutes: a 30:00 gap must stay in and 30:01 must not.
         {{ elapsed_seconds(
             'lag(event_ts) over (partition by anonymous_id order by event_ts, event_id)',
@@ -213,6 +222,7 @@ sessionized as (
         order_id,
         device_category,
         visitor_session_number,
+        visitor_event_number,
         is_page_event,
         session_start,
         event_ts,

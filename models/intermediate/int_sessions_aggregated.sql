@@ -1,5 +1,4 @@
 -- One row per session with the attributes of SPEC 3, all but the channel (int_sessions_classified).
--- "First" and "last" follow the event order of SPEC 3: (event_ts, event_id).
 --
 -- Incremental (issue 4): the visitors whose events were loaded since the last run (minus the lookback) get
 -- all their sessions rebuilt from int_events_sessionized; delete+insert on anonymous_id first removes their
@@ -41,47 +40,23 @@ events as (
 
 {% endif %}
 
-events_ranked as (
-
-    select
-        *,
-        row_number() over (partition by session_id order by event_ts, event_id) as event_number,
-        -- The landing and exit pages are the first and last page-level events, whatever came around them.
-        case
-            when is_page_event
-                then row_number() over (partition by session_id, is_page_event order by event_ts, event_id)
-        end as page_number,
-        case
-            when is_page_event
-                then row_number() over (
-                    partition by session_id, is_page_event order by event_ts desc, event_id desc
-                )
-        end as page_number_from_end,
-        -- A visitor may log in (or out) mid-session: the session belongs to the last customer seen.
-        case
-            when customer_id is not null
-                then row_number() over (
-                    partition by session_id, customer_id is null order by event_ts desc, event_id desc
-                )
-        end as customer_number_from_end
-
-    from events
-
-),
-
+-- "First" and "last" follow visitor_event_number, the (event_ts, event_id) order numbered once upstream.
 sessions as (
 
     select
         session_id,
         anonymous_id,
-        max(case when customer_number_from_end = 1 then customer_id end) as customer_id,
-        max(case when event_number = 1 then device_category end) as first_device_category,
-        max(case when event_number = 1 then utm_source end) as utm_source,
-        max(case when event_number = 1 then utm_medium end) as utm_medium,
-        max(case when event_number = 1 then utm_campaign end) as utm_campaign,
-        max(case when event_number = 1 then referrer_host end) as referrer_host,
-        max(case when page_number = 1 then page_path end) as landing_page_path,
-        max(case when page_number_from_end = 1 then page_path end) as exit_page_path,
+        -- A visitor may log in (or out) mid-session: the session belongs to the last customer seen.
+        {{ last_by('customer_id', 'case when customer_id is not null then visitor_event_number end') }}
+            as customer_id,
+        {{ first_by('device_category', 'visitor_event_number') }} as first_device_category,
+        {{ first_by('utm_source', 'visitor_event_number') }} as utm_source,
+        {{ first_by('utm_medium', 'visitor_event_number') }} as utm_medium,
+        {{ first_by('utm_campaign', 'visitor_event_number') }} as utm_campaign,
+        {{ first_by('referrer_host', 'visitor_event_number') }} as referrer_host,
+        -- The landing and exit pages are the first and last page-level events, whatever came around them.
+        {{ first_by('page_path', 'case when is_page_event then visitor_event_number end') }} as landing_page_path,
+        {{ last_by('page_path', 'case when is_page_event then visitor_event_number end') }} as exit_page_path,
         count(*) as event_count,
         count(case when is_page_event then 1 end) as pageviews,
         max(case when event_name = 'add_to_cart' then 1 else 0 end) = 1 as has_add_to_cart,
@@ -91,7 +66,7 @@ sessions as (
         max(event_ts) as session_end,
         max(loaded_at) as loaded_at
 
-    from events_ranked
+    from events
     group by session_id, anonymous_id
 
 ),
