@@ -67,6 +67,12 @@ docs: venv
 	$(PY) scripts/render_smart_docs.py --target-path target
 	@echo "Docs: target/static_index.html (one self-contained file), or serve target/ with dbt docs serve"
 
+# The KPI dashboard (issue 6): one offline HTML file from the database `make build` made (ECOMMERCE_KPIS_DB),
+# opened read-only.
+REPORT ?= build/report/kpi_dashboard.html
+report: venv
+	$(PY) scripts/report_dashboard.py --out $(REPORT)
+
 # Benchmark (issue 4): full + incremental dbt build on generated Parquet; results in build/bench/<EVENTS>.json.
 EVENTS ?= 10000000
 BENCH_ARGS ?=
