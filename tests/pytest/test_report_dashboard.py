@@ -12,10 +12,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from demo_build import DemoBuild, demo_build
 from pipeline import REPO_ROOT
 from report import charts
-from report.data import Breakdown, KpiCard, KpiTrend, ReportData, TrendPoint, read_report_data
+from report.data import BREAKDOWNS, Breakdown, KpiCard, KpiTrend, ReportData, TrendPoint, read_report_data
 from report.render import render_dashboard
 
 SCRIPT = REPO_ROOT / "scripts" / "report_dashboard.py"
@@ -231,3 +232,14 @@ def test_kpi_without_metadata_is_one_line(demo: DemoBuild, tmp_path: Path) -> No
         run_script("--database", str(demo.database), "--models", str(models), "--out", str(tmp_path / "out.html"))
     )
     assert line.startswith(f"report_dashboard: no config.meta.kpi under {models} for kpi_cart_abandonment, ")
+
+
+def test_the_exposure_lists_what_the_report_reads(data: ReportData) -> None:
+    """models/marts/_exposures.yml declares the dashboard with exactly the marts it reads: the scorecard, each
+    KPI mart of the scorecard (trends) and the marts its breakdown queries name."""
+    exposures = yaml.safe_load((MODELS / "marts" / "_exposures.yml").read_text(encoding="utf-8"))["exposures"]
+    dashboard = next(exposure for exposure in exposures if exposure["name"] == "ecommerce_kpi_dashboard")
+    declared = {re.fullmatch(r"ref\('(\w+)'\)", ref).group(1) for ref in dashboard["depends_on"]}
+    queried = {match for _, _, _, sql in BREAKDOWNS for match in re.findall(r"\bmarts\.(\w+)", sql)}
+    read = {"kpi_scorecard"} | {card.kpi_model for card in data.cards} | queried
+    assert declared == read, f"declared but not read: {declared - read}; read but not declared: {read - declared}"
