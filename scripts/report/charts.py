@@ -161,7 +161,7 @@ def horizontal_bars(labels: list[str], values: list[Any], texts: list[str], name
 def sources_figure(breakdown: Breakdown) -> go.Figure:
     rows = breakdown.rows
     return horizontal_bars(
-        [f"{row['source']} ({row['channel']})" for row in rows],
+        [f"{row['channel']}: {row['source']}" for row in rows],
         [row["sessions"] for row in rows],
         [f"{row['session_share']:.1%} of sessions" for row in rows],
         "sessions",

@@ -180,7 +180,7 @@ def read_trend(con: duckdb.DuckDBPyConnection, card: KpiCard, definition: KpiDef
         )
         for period, value, days in rows
     ]
-    note = f"target pro rata: {card.target:,.0f} per {window_days} days" if additive else ""
+    note = f"pro rata: {card.target:,.0f} per {window_days} days" if additive else ""
     return KpiTrend(card=card, grain=grain, points=points, target_note=note, row_filter=definition.filter)
 
 
