@@ -18,24 +18,14 @@
 
 with
 
-events as (
+-- The windows below sort what they are given: they get the three columns the session rule needs, and the
+-- other columns join back at the end (a tenth of the sort work at 10^7 events; see docs/performance.md).
+event_keys as (
 
     select
         event_id,
         anonymous_id,
-        customer_id,
-        event_name,
-        page_path,
-        referrer_host,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        product_id,
-        order_id,
-        device_category,
-        is_page_event,
-        event_ts,
-        loaded_at
+        event_ts
 
     from {{ ref('stg_shop__events') }}
     where not is_bot
@@ -50,8 +40,10 @@ new_events_by_visitor as (
         anonymous_id,
         min(event_ts) as first_new_event_ts
 
-    from events
-    where loaded_at > {{ incremental_cutoff() }}
+    from {{ ref('stg_shop__events') }}
+    where
+        not is_bot
+        and loaded_at > {{ incremental_cutoff() }}
     group by anonymous_id
 
 ),
@@ -126,42 +118,42 @@ rebuild_offsets as (
 
 ),
 
-events_to_sessionize as (
+keys_to_sessionize as (
 
     select
-        events.*,
+        event_keys.*,
         rebuild_offsets.sessions_before,
         rebuild_offsets.events_before
 
-    from events
+    from event_keys
     inner join rebuild_offsets
         on
-            events.anonymous_id = rebuild_offsets.anonymous_id
-            and events.event_ts >= rebuild_offsets.rebuild_from_ts
+            event_keys.anonymous_id = rebuild_offsets.anonymous_id
+            and event_keys.event_ts >= rebuild_offsets.rebuild_from_ts
 
 ),
 
 {% else %}
 
-events_to_sessionize as (
+keys_to_sessionize as (
 
     select
         *,
         0 as sessions_before,
         0 as events_before
 
-    from events
+    from event_keys
 
 ),
 
 {% endif %}
 
-events_with_gap as (
+keys_with_gap as (
 
     select
         *,
-        -- The position in the visitor's history: first and last events of a session are then picked by a
-        -- plain aggregation (int_sessions_aggregated), with no sort of its own.
+        -- The position in the visitor's history: the next window orders by it instead of re-sorting on
+        -- (event_ts, event_id), and int_sessions_aggregated picks first and last events by it.
         events_before + row_number() over (
             partition by anonymous_id order by event_ts, event_id
         ) as visitor_event_number,
@@ -171,46 +163,45 @@ events_with_gap as (
             'event_ts'
         ) }} as seconds_since_previous_event
 
-    from events_to_sessionize
+    from keys_to_sessionize
 
 ),
 
-events_numbered as (
+keys_with_session_start as (
 
     select
         *,
-        sessions_before + sum(
-            case
-                when seconds_since_previous_event is null or seconds_since_previous_event > {{ timeout_seconds }}
-                    then 1
-                else 0
-            end
-        ) over (
-            partition by anonymous_id order by event_ts, event_id rows between unbounded preceding and current row
-        ) as visitor_session_number
+        case
+            when seconds_since_previous_event is null or seconds_since_previous_event > {{ timeout_seconds }}
+                then event_ts
+        end as new_session_start
 
-    from events_with_gap
+    from keys_with_gap
 
 ),
 
-events_with_session_start as (
+-- Running over the visitor's events: the number of sessions opened so far, and the start of the latest.
+keys_sessionized as (
 
     select
-        *,
-        min(event_ts) over (partition by anonymous_id, visitor_session_number) as session_start
-
-    from events_numbered
-
-),
-
-sessionized as (
-
-    select
-        -- Stable across runs and engines: the visitor and the session's first timestamp identify it.
-        {{ dbt.hash(dbt.concat(['anonymous_id', "'|'", 'cast(session_start as ' ~ dbt.type_string() ~ ')'])) }}
-            as session_id,
         event_id,
         anonymous_id,
+        event_ts,
+        visitor_event_number,
+        sessions_before + count(new_session_start) over visitor_history as visitor_session_number,
+        max(new_session_start) over visitor_history as session_start
+
+    from keys_with_session_start
+    window visitor_history as (
+        partition by anonymous_id order by visitor_event_number rows between unbounded preceding and current row
+    )
+
+),
+
+events as (
+
+    select
+        event_id,
         customer_id,
         event_name,
         page_path,
@@ -221,14 +212,44 @@ sessionized as (
         product_id,
         order_id,
         device_category,
-        visitor_session_number,
-        visitor_event_number,
         is_page_event,
-        session_start,
-        event_ts,
         loaded_at
 
-    from events_with_session_start
+    from {{ ref('stg_shop__events') }}
+    where not is_bot
+
+),
+
+sessionized as (
+
+    select
+        -- Stable across runs and engines: the visitor and the session's first timestamp identify it.
+        {{ dbt.hash(dbt.concat([
+            'keys_sessionized.anonymous_id', "'|'",
+            'cast(keys_sessionized.session_start as ' ~ dbt.type_string() ~ ')'
+        ])) }} as session_id,
+        keys_sessionized.event_id,
+        keys_sessionized.anonymous_id,
+        events.customer_id,
+        events.event_name,
+        events.page_path,
+        events.referrer_host,
+        events.utm_source,
+        events.utm_medium,
+        events.utm_campaign,
+        events.product_id,
+        events.order_id,
+        events.device_category,
+        keys_sessionized.visitor_session_number,
+        keys_sessionized.visitor_event_number,
+        events.is_page_event,
+        keys_sessionized.session_start,
+        keys_sessionized.event_ts,
+        events.loaded_at
+
+    from keys_sessionized
+    inner join events
+        on keys_sessionized.event_id = events.event_id
 
 )
 

@@ -14,62 +14,39 @@
 
 with
 
-accepted_deliveries as (
-
-    select * from {{ ref('base_shop__events') }}
-    where rejection_reason is null
-
-),
-
-{% if is_incremental() %}
-
-touched_events as (
-
-    select distinct event_id from accepted_deliveries
-    where loaded_at > {{ incremental_cutoff() }}
-
-),
-
-candidate_deliveries as (
-
-    select accepted_deliveries.*
-    from accepted_deliveries
-    inner join touched_events
-        on accepted_deliveries.event_id = touched_events.event_id
-
-),
-
-{% else %}
-
-candidate_deliveries as (
-
-    select * from accepted_deliveries
-
-),
-
-{% endif %}
-
--- Nearly every event arrives once. Numbering deliveries sorts every row it is given, so only the
--- deliveries of repeated events are numbered; the rest are kept as they are.
+-- Nearly every event arrives once, and numbering deliveries sorts every row it is given: only the deliveries
+-- of repeated events are numbered; the others are kept as they are. Each CTE below reads
+-- base_shop__events itself: DuckDB materializes a CTE that is read twice, which for 10^7 wide rows costs more
+-- than a second scan of the table (see docs/performance.md).
 repeated_events as (
 
     select event_id
-    from candidate_deliveries
+    from {{ ref('base_shop__events') }}
+    where rejection_reason is null
     group by event_id
-    having count(*) > 1
+    having
+        count(*) > 1
+        {% if is_incremental() -%}
+        -- only those with a delivery since the last run: the others keep what an earlier run picked
+        and max(loaded_at) > {{ incremental_cutoff() }}
+        {%- endif %}
 
 ),
 
 single_deliveries as (
 
     select
-        candidate_deliveries.*,
+        *,
         1 as delivery_number
 
-    from candidate_deliveries
-    left join repeated_events
-        on candidate_deliveries.event_id = repeated_events.event_id
-    where repeated_events.event_id is null
+    from {{ ref('base_shop__events') }}
+    where
+        rejection_reason is null
+        {% if is_incremental() -%}
+        -- an event delivered once is new exactly when its delivery is
+        and loaded_at > {{ incremental_cutoff() }}
+        {%- endif %}
+        and event_id not in (select repeated_events.event_id from repeated_events)
 
 ),
 
@@ -79,8 +56,10 @@ repeated_deliveries as (
         *,
         {{ delivery_number() }} as delivery_number
 
-    from candidate_deliveries
-    where event_id in (select repeated_events.event_id from repeated_events)
+    from {{ ref('base_shop__events') }}
+    where
+        rejection_reason is null
+        and event_id in (select repeated_events.event_id from repeated_events)
 
 ),
 
@@ -108,7 +87,7 @@ bot_user_agents as (
 
     select distinct user_agents.user_agent
 
-    from (select distinct user_agent from kept_events) as user_agents
+    from (select distinct user_agent from {{ ref('base_shop__events') }}) as user_agents
     inner join bot_patterns
         on {{ dbt.position('bot_patterns.pattern', 'lower(user_agents.user_agent)') }} > 0
 
