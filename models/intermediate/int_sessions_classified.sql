@@ -40,7 +40,8 @@ social_networks as (
 -- Host lists match by suffix, so they are joined once per distinct referrer host, not per session.
 referrer_hosts as (
 
-    select distinct referrer_host from sessions
+    -- read from the model, not the sessions CTE: DuckDB would materialize a CTE read twice
+    select distinct referrer_host from {{ ref('int_sessions_aggregated') }}
     where referrer_host is not null
 
 ),

@@ -6,7 +6,8 @@ with
 page_events as (
 
     select
-        session_id,
+        -- the day of the session's start, as int_sessions_aggregated dates sessions: no join to sessions needed
+        cast(session_start as date) as date_day,
         page_path
 
     from {{ ref('int_events_sessionized') }}
@@ -17,7 +18,6 @@ page_events as (
 sessions as (
 
     select
-        session_id,
         exit_page_path,
         date_day
 
@@ -28,14 +28,12 @@ sessions as (
 pageviews as (
 
     select
-        sessions.date_day,
-        page_events.page_path,
+        date_day,
+        page_path,
         count(*) as pageviews
 
     from page_events
-    inner join sessions
-        on page_events.session_id = sessions.session_id
-    group by sessions.date_day, page_events.page_path
+    group by date_day, page_path
 
 ),
 

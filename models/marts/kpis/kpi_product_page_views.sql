@@ -7,21 +7,13 @@ product_events as (
 
     select
         session_id,
+        -- the day of the session's start, as int_sessions_aggregated dates sessions: no join to sessions needed
+        cast(session_start as date) as date_day,
         product_id,
         event_name
 
     from {{ ref('int_events_sessionized') }}
     where event_name in ('product_view', 'add_to_cart')
-
-),
-
-sessions as (
-
-    select
-        session_id,
-        date_day
-
-    from {{ ref('fct_sessions') }}
 
 ),
 
@@ -39,7 +31,7 @@ products as (
 product_days as (
 
     select
-        sessions.date_day,
+        product_events.date_day,
         product_events.product_id,
         count(case when product_events.event_name = 'product_view' then 1 end) as product_views,
         count(distinct case when product_events.event_name = 'product_view' then product_events.session_id end)
@@ -47,9 +39,7 @@ product_days as (
         count(case when product_events.event_name = 'add_to_cart' then 1 end) as add_to_carts
 
     from product_events
-    inner join sessions
-        on product_events.session_id = sessions.session_id
-    group by sessions.date_day, product_events.product_id
+    group by product_events.date_day, product_events.product_id
 
 ),
 

@@ -22,8 +22,10 @@ accepted_deliveries as (
 -- Only events delivered more than once can have duplicates: number just their deliveries.
 repeated_events as (
 
+    -- read from the model, not the CTE above: DuckDB would materialize a CTE read twice
     select event_id
-    from accepted_deliveries
+    from {{ ref('base_shop__events') }}
+    where rejection_reason is null
     group by event_id
     having count(*) > 1
 
