@@ -13,7 +13,8 @@ Steps:
 4. Incremental build: one more day of data lands in the live copy as new part files (see ``append_day``),
    then ``dbt build`` runs again on the same database, without ``--full-refresh``.
 
-For each build it measures the wall time, the peak memory of the dbt process tree (the summed RSS of dbt and
+For each build it measures the wall time, the CPU time (user + system, which other load on the machine does
+not inflate the way it inflates wall time), the peak memory of the dbt process tree (the summed RSS of dbt and
 all its descendants, sampled every 0.2 s, and never less than the kernel's high-water mark of the largest
 process), events per second (raw_events rows / wall seconds) and the five slowest models and tests from
 ``run_results.json``. It prints a table and writes everything to a JSON file.
@@ -162,6 +163,7 @@ class TreeMemorySampler:
 class Measured:
     exit_code: int
     wall_seconds: float
+    cpu_seconds: float  # user + system time of the process tree: unlike wall time, not inflated by other load
     peak_rss_bytes: int  # max(sampled tree sum, high-water mark of the largest process)
     sampled_peak_rss_bytes: int
     largest_process_peak_rss_bytes: int
@@ -180,7 +182,8 @@ def run_measured(command: list[str], env: dict[str, str], cwd: Path, output: Pat
         wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     largest = usage.ru_maxrss * 1024
-    return Measured(exit_code=process.returncode, wall_seconds=wall, peak_rss_bytes=max(sampler.peak, largest),
+    return Measured(exit_code=process.returncode, wall_seconds=wall, cpu_seconds=usage.ru_utime + usage.ru_stime,
+                    peak_rss_bytes=max(sampler.peak, largest),
                     sampled_peak_rss_bytes=sampler.peak, largest_process_peak_rss_bytes=largest,
                     samples=sampler.samples)
 
@@ -463,6 +466,7 @@ def dbt_build(phase: str, args: argparse.Namespace, env: dict[str, str], events:
         "exit_code": measured.exit_code,
         "events": events,
         "wall_seconds": round(measured.wall_seconds, 3),
+        "cpu_seconds": round(measured.cpu_seconds, 3),
         "peak_rss_bytes": measured.peak_rss_bytes,
         "events_per_second": events / measured.wall_seconds,
         "sampled_peak_rss_bytes": measured.sampled_peak_rss_bytes,
@@ -473,7 +477,8 @@ def dbt_build(phase: str, args: argparse.Namespace, env: dict[str, str], events:
         **summarize_run_results(kept),
     }
     phase_result["wall_seconds"] = measured.wall_seconds  # unrounded, so events_per_second = events / wall
-    progress(f"{phase}: {measured.wall_seconds:.1f} s, peak {gib(measured.peak_rss_bytes)}, exit {measured.exit_code}")
+    progress(f"{phase}: {measured.wall_seconds:.1f} s ({measured.cpu_seconds:.1f} CPU s), "
+             f"peak {gib(measured.peak_rss_bytes)}, exit {measured.exit_code}")
     if measured.exit_code != 0:
         tail = output.read_text(errors="replace").strip().splitlines()[-15:]
         print("\n".join(f"    {line}" for line in tail), file=sys.stderr)
@@ -564,10 +569,11 @@ def render(report: dict[str, Any]) -> str:
               f"{gib(machine['memory_total_bytes'] or 0)}, load average at start "
               f"{machine['load_average_at_start'][0]:.1f}; commit {report['git_commit']}"),
              "",
-             f"{'phase':<12} {'wall s':>8} {'peak RSS':>11} {'events':>13} {'events/s':>11}  dbt statuses"]
+             f"{'phase':<12} {'wall s':>8} {'CPU s':>8} {'peak RSS':>11} {'events':>13} {'events/s':>11}  dbt statuses"]
     for name, phase in report["phases"].items():
         statuses = " ".join(f"{k}={v}" for k, v in phase["status_counts"].items()) or f"exit {phase['exit_code']}"
-        lines.append(f"{name:<12} {phase['wall_seconds']:>8.1f} {gib(phase['peak_rss_bytes']):>11} "
+        lines.append(f"{name:<12} {phase['wall_seconds']:>8.1f} {phase['cpu_seconds']:>8.1f} "
+                     f"{gib(phase['peak_rss_bytes']):>11} "
                      f"{phase['events']:>13,} {phase['events_per_second']:>11,.0f}  {statuses}")
     for name, phase in report["phases"].items():
         for kind in ("models", "tests"):

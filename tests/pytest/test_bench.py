@@ -58,6 +58,7 @@ def test_both_phases_are_measured(tiny_run: dict[str, Any]) -> None:
     for phase in phases.values():
         assert phase["exit_code"] == 0
         assert phase["wall_seconds"] > 0
+        assert 0 < phase["cpu_seconds"] < phase["wall_seconds"] * (os.cpu_count() or 1)
         assert phase["peak_rss_bytes"] > 50 * MIB  # dbt with DuckDB loaded cannot be smaller
         assert phase["peak_rss_bytes"] >= phase["largest_process_peak_rss_bytes"]
         assert math.isclose(phase["events_per_second"], phase["events"] / phase["wall_seconds"])
@@ -155,6 +156,19 @@ def test_tree_rss_sums_the_root_and_its_descendants_only(tmp_path: Path) -> None
     assert bench.tree_pids(100, bench.parent_pids(tmp_path)) == {100, 101, 102}
     assert bench.tree_rss_bytes(100, tmp_path) == (300 + 40 + 5) * page
     assert bench.tree_rss_bytes(102, tmp_path) == 5 * page
+
+
+def test_cpu_time_counts_a_busy_grandchild_but_not_its_sleep(tmp_path: Path) -> None:
+    # The grandchild spins for 1 s of CPU, then sleeps 1 s: the tree's CPU time is about 1 s, its wall time 2 s.
+    grandchild = "import time; end = time.process_time() + 1.0\nwhile time.process_time() < end: pass\ntime.sleep(1)"
+    child = textwrap.dedent(f"""
+        import subprocess, sys
+        sys.exit(subprocess.run([sys.executable, '-c', {grandchild!r}]).returncode)
+    """)
+    measured = bench.run_measured([sys.executable, "-c", child], dict(os.environ), tmp_path, tmp_path / "out.txt")
+    assert measured.exit_code == 0
+    assert 0.9 <= measured.cpu_seconds < 1.8
+    assert measured.wall_seconds >= 2.0
 
 
 def test_measured_peak_includes_a_grandchild_allocating_200_mb(tmp_path: Path) -> None:
