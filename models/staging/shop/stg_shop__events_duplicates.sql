@@ -1,7 +1,15 @@
 -- Accepted raw event rows removed as repeated deliveries of an event kept in stg_shop__events: every
 -- accepted delivery but the earliest, numbered exactly as stg_shop__events numbers them (macro delivery_number).
 -- A table, not a view: its data tests would otherwise each redo the ranking over the whole history.
-{{ config(materialized='table') }}
+--
+-- Incremental (issue 4): a run renumbers all deliveries of the repeated events that received a delivery since
+-- the last run (minus the lookback); delete+insert on event_id replaces their earlier rows.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+    on_schema_change='fail'
+) }}
 
 with
 
@@ -27,7 +35,11 @@ repeated_events as (
     from {{ ref('base_shop__events') }}
     where rejection_reason is null
     group by event_id
-    having count(*) > 1
+    having
+        count(*) > 1
+        {% if is_incremental() -%}
+        and max(loaded_at) > {{ incremental_cutoff() }}
+        {%- endif %}
 
 ),
 
