@@ -1,0 +1,104 @@
+{#- Issue 7: an invalid var stops dbt (build, run, test, seed, source freshness) before anything runs, with one
+    line per problem naming the var, what it must be and what it got. Without this, a negative session timeout
+    silently makes every event its own session, a window that is not a number becomes 0 through `| int`, and a
+    raw_data_path that does not exist fails deep inside a model with DuckDB's "No files found". Runs as the
+    first on-run-start hook (dbt_project.yml). -#}
+
+{% macro validate_vars() %}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set problems = var_problems() -%}
+    {%- if problems -%}
+        {%- do exceptions.raise_compiler_error(
+            'Invalid vars (dbt_project.yml or --vars), ' ~ (problems | length) ~ ' problem(s):\n  - '
+            ~ (problems | join('\n  - '))
+        ) -%}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
+
+{#- Every problem of the project's vars, one line each, starting with "var <name>". -#}
+{% macro var_problems() %}
+    {%- set problems = [] -%}
+
+    {%- set timeout = var('session_timeout_minutes', none) -%}
+    {%- if not is_plain_number(timeout) or timeout <= 0 -%}
+        {%- do problems.append('var session_timeout_minutes must be a positive number of minutes, got ' ~ timeout | tojson) -%}
+    {%- endif -%}
+
+    {%- for name in ['return_window_days', 'repurchase_window_days', 'incremental_lookback_minutes'] -%}
+        {%- set value = var(name, none) -%}
+        {%- if value is not integer or value is sameas true or value is sameas false or value < 0 -%}
+            {%- do problems.append('var ' ~ name ~ ' must be a whole number, 0 or more, got ' ~ value | tojson) -%}
+        {%- endif -%}
+    {%- endfor -%}
+
+    {%- set as_of_date = var('as_of_date', none) -%}
+    {%- if as_of_date is not none and not is_iso_date(as_of_date) -%}
+        {%- do problems.append('var as_of_date must be null or a date written YYYY-MM-DD, got ' ~ as_of_date | string | tojson) -%}
+    {%- endif -%}
+
+    {%- set domains = var('shop_domains', none) -%}
+    {%- if domains is string or domains is not iterable or domains is mapping
+        or domains | reject('string') | list | length > 0
+        or domains | map('trim') | select('equalto', '') | list | length > 0 -%}
+        {%- do problems.append('var shop_domains must be a list of host names, e.g. [shop.example.com], got ' ~ domains | tojson) -%}
+    {%- endif -%}
+
+    {%- do problems.extend(raw_data_path_problems(var('raw_data_path', none))) -%}
+    {{ return(problems) }}
+{% endmacro %}
+
+{#- An int or a float, not a boolean (YAML true is a number to Jinja) and not a numeric string. -#}
+{% macro is_plain_number(value) %}
+    {{ return(value is number and value is not sameas true and value is not sameas false) }}
+{% endmacro %}
+
+{#- raw_data_path (SPEC 1): null for seed mode, or a folder holding <table>/*.parquet for each raw table. -#}
+{% macro raw_data_path_problems(raw_data_path) %}
+    {%- set problems = [] -%}
+    {%- if raw_data_path is none -%}{{ return(problems) }}{%- endif -%}
+    {%- if raw_data_path is not string or raw_data_path | trim == '' -%}
+        {%- do problems.append('var raw_data_path must be null (seed mode) or the path of a folder, got ' ~ raw_data_path | tojson) -%}
+        {{ return(problems) }}
+    {%- endif -%}
+    {%- set folder = raw_data_path.rstrip('/') -%}
+    {%- set tables = ['raw_events', 'raw_orders', 'raw_order_items', 'raw_returns', 'raw_products', 'raw_customers'] -%}
+    {%- set counts = raw_parquet_file_counts(folder, tables) -%}
+    {#- none: this engine cannot list files; the first read of a missing file will fail instead. -#}
+    {%- if counts is none -%}{{ return(problems) }}{%- endif -%}
+    {%- set missing = tables | reject('in', counts | list) | list -%}
+    {%- if counts | length == 0 -%}
+        {%- do problems.append('var raw_data_path: no Parquet files under "' ~ folder
+            ~ '" (it does not exist or is empty); expected ' ~ folder ~ '/<table>/*.parquet for '
+            ~ tables | join(', ')) -%}
+    {%- elif missing -%}
+        {%- do problems.append('var raw_data_path: no Parquet files for ' ~ missing | join(', ') ~ ' (expected '
+            ~ folder ~ '/' ~ missing[0] ~ '/*.parquet)') -%}
+    {%- endif -%}
+    {{ return(problems) }}
+{% endmacro %}
+
+{#- A mapping table -> number of Parquet files of <folder>/<table>/*.parquet, holding only the tables with at
+    least one file; none when the engine cannot list files. -#}
+{% macro raw_parquet_file_counts(folder, tables) %}
+    {{ return(adapter.dispatch('raw_parquet_file_counts', 'ecommerce_kpis')(folder, tables)) }}
+{% endmacro %}
+
+{% macro default__raw_parquet_file_counts(folder, tables) %}
+    {{ return(none) }}
+{% endmacro %}
+
+{% macro duckdb__raw_parquet_file_counts(folder, tables) %}
+    {%- set query -%}
+        {%- for table in tables %}
+        select {{ sql_string(table) }} as table_name, count(*) as files
+        from glob({{ sql_string(folder ~ '/' ~ table ~ '/*.parquet') }})
+        {%- if not loop.last %} union all {% endif -%}
+        {%- endfor %}
+    {%- endset -%}
+    {%- set counts = {} -%}
+    {%- for row in run_query(query).rows if row[1] > 0 -%}
+        {%- do counts.update({row[0]: row[1]}) -%}
+    {%- endfor -%}
+    {{ return(counts) }}
+{% endmacro %}
