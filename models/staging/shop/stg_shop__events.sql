@@ -23,13 +23,16 @@ repeated_events as (
     select event_id
     from {{ ref('base_shop__events') }}
     where rejection_reason is null
-    group by event_id
-    having
-        count(*) > 1
-        {% if is_incremental() -%}
+    {% if is_incremental() -%}
         -- only those with a delivery since the last run: the others keep what an earlier run picked
-        and max(loaded_at) > {{ incremental_cutoff() }}
-        {%- endif %}
+        and event_id in (
+            select new_deliveries.event_id
+            from {{ ref('base_shop__events') }} as new_deliveries
+            where new_deliveries.loaded_at > {{ incremental_cutoff() }}
+        )
+    {%- endif %}
+    group by event_id
+    having count(*) > 1
 
 ),
 
