@@ -1,22 +1,23 @@
 {#- Page path (SPEC 2): drop scheme and host, cut at the first `?` or `#`; an empty path is `/`.
     A page event without any URL gets '(not set)' so that page-level marts never lose it. Character
-    classes instead of backslash escapes keep the pattern the same on every engine. -#}
+    classes instead of backslash escapes keep the pattern the same on every engine. A URL without scheme
+    ('shop.example.com/cart', or protocol-relative '//shop.example.com/cart') has a host too (issue 7). -#}
 {% macro url_path(url) -%}
     case
         when {{ url }} is null then '(not set)'
         else coalesce(
-            nullif(regexp_extract({{ url }}, '^(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^/?#]*([^?#]*)', 1), ''),
+            nullif(regexp_extract({{ url }}, '^(?:(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?[^/?#]*([^?#]*)', 1), ''),
             '/'
         )
     end
 {%- endmacro %}
 
 {#- Referrer host (SPEC 2): the host of a URL, lower-cased, without user info, port or a leading `www.`;
-    NULL when there is no URL or no host. -#}
+    NULL when there is no URL or no host. With or without scheme, protocol-relative included (issue 7). -#}
 {% macro url_host(url) -%}
     nullif(
         regexp_replace(
-            regexp_extract(lower({{ url }}), '^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/?#]*@)?([^/?#:]*)', 1),
+            regexp_extract(lower({{ url }}), '^(?:(?:[a-z][a-z0-9+.-]*:)?//)?(?:[^@/?#]*@)?([^/?#:]*)', 1),
             '^www[.]',
             ''
         ),
