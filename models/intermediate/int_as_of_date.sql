@@ -1,6 +1,6 @@
 -- The reporting date of SPEC 5, one row: the var `as_of_date` when set, else the latest UTC date among
 -- the accepted events' event_ts (bots included), the valid orders' ordered_at and the accepted returns'
--- returned_at. Maturity flags and the scorecard measure against it.
+-- returned_at (or the build date when there is none). Maturity flags and the scorecard measure against it.
 
 {%- set as_of_date = var('as_of_date', none) %}
 
@@ -19,11 +19,13 @@ latest_dates as (
 
 as_of as (
 
-    -- An aggregate without group by: exactly one row, whether or not the var is set.
+    -- An aggregate without group by: exactly one row, whether or not the var is set. With no dated row at all
+    -- (every raw table empty, issue 7) it is the build's date, so deadlines still count down.
     select
         coalesce(
             cast({{ "'" ~ as_of_date ~ "'" if as_of_date else 'null' }} as date),
-            max(latest_date)
+            max(latest_date),
+            cast({{ dbt.current_timestamp() }} as date)
         ) as as_of_date
 
     from latest_dates
