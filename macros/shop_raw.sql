@@ -5,6 +5,8 @@
 {% macro shop_raw(table_name) -%}
     {%- set raw_data_path = var('raw_data_path', none) -%}
     {%- set seed_relation = ref(table_name) -%}
+    {#- A missing or renamed column stops here, naming table and column (macros/raw_contract.sql). -#}
+    {%- do check_raw_columns(table_name) -%}
     {%- if raw_data_path and model.resource_type != 'unit_test' -%}
         {{ read_parquet_folder(raw_data_path ~ '/' ~ table_name) }}
     {%- else -%}

@@ -1,6 +1,7 @@
--- Customers without their personal data (SPEC 1, issue 7): `full_name` is dropped and the email is kept only
--- as a salted SHA-256 of its normalised form (macros/pii.sql), enough to match a customer across systems that
--- share the salt (env var ECOMMERCE_KPIS_EMAIL_SALT).
+-- Accepted customers, one per customer_id, without their personal data (SPEC 1): `full_name` is dropped and the
+-- email is kept only as a salted SHA-256 of its normalised form (macros/pii.sql), enough to match a customer
+-- across systems that share the salt (env var ECOMMERCE_KPIS_EMAIL_SALT). Rejected rows (issue 7) are in
+-- stg_shop__customers_rejected; the verdict is macros/judged_customers.sql.
 --
 -- A table, not a view like the other small staging models: a view would store its SQL, salt included, in the
 -- database for every reader to see; a table stores only the hashes.
@@ -8,21 +9,22 @@
 
 with
 
-source as (
+judged_customers as (
 
-    select * from {{ shop_raw('raw_customers') }}
+    {{ judged_customers() }}
 
 ),
 
 customers as (
 
     select
-        {{ clean_text('customer_id') }} as customer_id,
-        {{ salted_email_hash('email') }} as email_hash,
-        upper({{ clean_text('country_code') }}) as country_code,
-        cast(created_at as timestamp) as created_at
+        customer_id,
+        email_hash,
+        country_code,
+        created_at
 
-    from source
+    from judged_customers
+    where rejection_reason is null
 
 )
 

@@ -1,20 +1,23 @@
+-- Accepted order lines (issue 7; rejected lines are in stg_shop__order_items_rejected).
+
 with
 
-source as (
+judged_order_items as (
 
-    select * from {{ shop_raw('raw_order_items') }}
+    select * from {{ ref('base_shop__order_items') }}
 
 ),
 
 order_items as (
 
     select
-        {{ clean_text('order_id') }} as order_id,
-        {{ clean_text('product_id') }} as product_id,
-        cast(quantity as integer) as quantity,
-        cast(unit_price as decimal(12, 2)) as unit_price
+        order_id,
+        product_id,
+        quantity,
+        unit_price
 
-    from source
+    from judged_order_items
+    where rejection_reason is null
 
 )
 

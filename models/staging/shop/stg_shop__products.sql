@@ -1,20 +1,24 @@
+-- The accepted product catalogue: one row per product_id (issue 7; rejected rows are in
+-- stg_shop__products_rejected).
+
 with
 
-source as (
+judged_products as (
 
-    select * from {{ shop_raw('raw_products') }}
+    select * from {{ ref('base_shop__products') }}
 
 ),
 
 products as (
 
     select
-        {{ clean_text('product_id') }} as product_id,
-        {{ clean_text('product_name') }} as product_name,
-        {{ clean_text('category') }} as category,
-        cast(list_price as decimal(12, 2)) as list_price
+        product_id,
+        product_name,
+        category,
+        list_price
 
-    from source
+    from judged_products
+    where rejection_reason is null
 
 )
 

@@ -1,4 +1,5 @@
--- Accepted returns: those whose order exists in raw_orders (SPEC 2).
+-- Accepted returns (SPEC 2 and issue 7): known and accepted order, readable values, no more units or money
+-- returned than the order had.
 
 with
 

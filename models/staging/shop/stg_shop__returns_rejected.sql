@@ -1,4 +1,4 @@
--- Raw return rows refused by SPEC 2 (their order is unknown), with the reason.
+-- Raw return rows refused by the rules of base_shop__returns (SPEC 2 and issue 7), with the reason.
 
 with
 

@@ -6,6 +6,10 @@
 -- Incremental (issue 4): raw rows never change once loaded, so each run appends the rows loaded since the
 -- last run. The lookback window is deleted and re-inserted (delete+insert keyed on loaded_at), so re-reading
 -- it never duplicates a row.
+--
+-- Bad input (issue 7): event_ts is parsed strictly (macros/raw_contract.sql); typed Parquet skips the parsing.
+-- One pass over the rows, no join: the verdict needs nothing but the row itself.
+{%- set raw_types = raw_column_types('raw_events') %}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -37,7 +41,9 @@ normalised as (
         {{ clean_text('order_id') }} as order_id,
         {{ clean_lower('device_category') }} as device_category,
         {{ clean_text('user_agent') }} as user_agent,
-        cast(event_ts as timestamp) as event_ts,
+        {{ raw_is_missing('event_ts', 'timestamp', raw_types) }} as is_event_ts_missing,
+        {{ parse_raw('event_ts', 'timestamp', raw_types) }} as event_ts,
+        -- the loader's own stamp: typed by contract (a seed or Parquet column of another type stops the build)
         cast(loaded_at as timestamp) as loaded_at
 
     from source
@@ -50,11 +56,27 @@ normalised as (
 judged as (
 
     select
-        *,
+        event_id,
+        anonymous_id,
+        customer_id,
+        event_name,
+        page_url,
+        page_referrer,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        product_id,
+        order_id,
+        device_category,
+        user_agent,
+        event_ts,
+        loaded_at,
         case
             when event_id is null then 'missing_event_id'
             when anonymous_id is null then 'missing_anonymous_id'
-            when event_ts is null then 'missing_event_ts'
+            when is_event_ts_missing then 'missing_event_ts'
+            -- present but not a timestamp (issue 7): a refinement of missing_event_ts, at its place
+            when event_ts is null then 'unparseable_event_ts'
             when
                 event_name is null
                 or event_name not in (
@@ -64,6 +86,12 @@ judged as (
             when event_name in ('product_view', 'add_to_cart', 'remove_from_cart') and product_id is null
                 then 'missing_product_id'
             when event_name = 'purchase' and order_id is null then 'missing_order_id'
+            -- issue 7: a client clock years off, or an event that landed before it happened (beyond the
+            -- clock skew allowed), would put the event on a wrong day or shift as_of_date
+            when
+                event_ts < {{ dbt.dateadd('day', -1 * bad_input_var('max_event_lateness_days'), 'loaded_at') }}
+                or {{ is_after_clock('event_ts', 'loaded_at') }}
+                then 'implausible_event_ts'
         end as rejection_reason
 
     from normalised

@@ -1,6 +1,15 @@
--- Every raw return row, normalised, with the verdict of SPEC 2: a return whose order is unknown is
--- rejected (reason `unknown_order_id`). stg_shop__returns and stg_shop__returns_rejected split it.
--- The lookup of raw order ids is the one join staging needs to give that verdict.
+-- Every raw return row, parsed, with its verdict: the first rejection reason that applies, NULL for accepted
+-- returns. stg_shop__returns and stg_shop__returns_rejected split it. SPEC 2 rejects a return whose order is
+-- unknown (`unknown_order_id`; no order_id at all counts as unknown, decisions item 6); issue 7 adds, in this
+-- order: the return needs an id, an accepted order, a product, a whole quantity of at least one, a readable
+-- refund that is not negative (zero is an exchange), and a readable `returned_at` that is neither in the future
+-- nor before the order was placed. Then, among the returns that pass: repeated return ids (identical copies keep
+-- one, differing copies are all rejected); returns that bring the units returned of a product above the units
+-- the order's accepted lines sold; returns that bring the refunds of an order above its total. The last two
+-- count returns in (returned_at, return_id) order: the return that crosses the line and every later one of
+-- that line (or order) are rejected, the earlier ones kept (which of the returns is wrong cannot be known; the
+-- first ones came first). The lookups of orders and sold lines are the joins staging needs for that verdict.
+{%- set raw_types = raw_column_types('raw_returns') %}
 
 with
 
@@ -10,36 +19,151 @@ source as (
 
 ),
 
-known_orders as (
+orders as (
 
-    select distinct {{ clean_text('order_id') }} as order_id from {{ shop_raw('raw_orders') }}
+    select
+        order_id,
+        count(case when rejection_reason is null then 1 end) as accepted_rows,
+        max(case when rejection_reason is null then ordered_at end) as ordered_at,
+        max(case when rejection_reason is null then order_total end) as order_total
+
+    from {{ ref('base_shop__orders') }}
+    where order_id is not null
+    group by order_id
 
 ),
 
-returns as (
+items_sold as (
+
+    select
+        order_id,
+        product_id,
+        sum(quantity) as quantity_sold
+
+    from {{ ref('base_shop__order_items') }}
+    where rejection_reason is null
+    group by order_id, product_id
+
+),
+
+parsed as (
 
     select
         {{ clean_text('return_id') }} as return_id,
         {{ clean_text('order_id') }} as order_id,
         {{ clean_text('product_id') }} as product_id,
         {{ clean_text('reason') }} as reason,
-        cast(quantity as integer) as quantity,
-        cast(refund_amount as decimal(12, 2)) as refund_amount,
-        cast(returned_at as timestamp) as returned_at
+        {{ parse_raw('quantity', 'integer', raw_types) }} as quantity,
+        {{ parse_raw('refund_amount', 'money', raw_types) }} as refund_amount,
+        {{ parse_raw('returned_at', 'timestamp', raw_types) }} as returned_at,
+        {{ raw_is_missing('quantity', 'integer', raw_types) }} as is_quantity_missing,
+        {{ raw_is_missing('refund_amount', 'money', raw_types) }} as is_refund_amount_missing,
+        {{ raw_is_missing('returned_at', 'timestamp', raw_types) }} as is_returned_at_missing
 
     from source
 
 ),
 
+row_checked as (
+
+    select
+        parsed.return_id,
+        parsed.order_id,
+        parsed.product_id,
+        parsed.reason,
+        parsed.quantity,
+        parsed.refund_amount,
+        parsed.returned_at,
+        orders.order_total,
+        items_sold.quantity_sold,
+        case
+            when parsed.return_id is null then 'missing_return_id'
+            when orders.order_id is null then 'unknown_order_id'
+            when orders.accepted_rows = 0 then 'rejected_order_id'
+            when parsed.product_id is null then 'missing_product_id'
+            when parsed.is_quantity_missing then 'missing_quantity'
+            when parsed.quantity is null then 'unparseable_quantity'
+            when parsed.quantity <= 0 then 'non_positive_quantity'
+            when parsed.is_refund_amount_missing then 'missing_refund_amount'
+            when parsed.refund_amount is null then 'unparseable_refund_amount'
+            when parsed.refund_amount < 0 then 'negative_refund_amount'
+            when parsed.is_returned_at_missing then 'missing_returned_at'
+            when parsed.returned_at is null then 'unparseable_returned_at'
+            when {{ is_after_clock('parsed.returned_at', build_timestamp()) }} then 'future_returned_at'
+            when parsed.returned_at < orders.ordered_at then 'returned_before_order'
+        end as row_rejection_reason,
+        {{ row_fingerprint([
+            'parsed.order_id', 'parsed.product_id', 'parsed.reason', 'parsed.quantity', 'parsed.refund_amount',
+            'parsed.returned_at'
+        ]) }} as row_fingerprint
+
+    from parsed
+    left join orders
+        on parsed.order_id = orders.order_id
+    left join items_sold
+        on
+            parsed.order_id = items_sold.order_id
+            and parsed.product_id = items_sold.product_id
+
+),
+
+copies_checked as (
+
+    select
+        *,
+        coalesce(row_rejection_reason, {{ copy_verdict('return_id') }}) as copy_rejection_reason
+
+    from row_checked
+
+),
+
+-- Units returned so far of the same order line, counting only returns still accepted (their partition).
+quantity_checked as (
+
+    select
+        *,
+        coalesce(
+            copy_rejection_reason,
+            case
+                when
+                    sum(quantity) over (
+                        partition by order_id, product_id, copy_rejection_reason
+                        order by returned_at, return_id
+                        rows between unbounded preceding and current row
+                    ) > coalesce(quantity_sold, 0)
+                    then 'returned_more_than_sold'
+            end
+        ) as quantity_rejection_reason
+
+    from copies_checked
+
+),
+
+-- Money refunded so far on the same order, counting only returns still accepted.
 judged as (
 
     select
-        returns.*,
-        case when known_orders.order_id is null then 'unknown_order_id' end as rejection_reason
+        return_id,
+        order_id,
+        product_id,
+        reason,
+        quantity,
+        refund_amount,
+        returned_at,
+        coalesce(
+            quantity_rejection_reason,
+            case
+                when
+                    sum(refund_amount) over (
+                        partition by order_id, quantity_rejection_reason
+                        order by returned_at, return_id
+                        rows between unbounded preceding and current row
+                    ) > order_total
+                    then 'refund_exceeds_order_total'
+            end
+        ) as rejection_reason
 
-    from returns
-    left join known_orders
-        on returns.order_id = known_orders.order_id
+    from quantity_checked
 
 )
 

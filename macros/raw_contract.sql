@@ -1,0 +1,259 @@
+{#- The raw-data contract (SPEC 1, issue 7 "Bad input"). The columns of each raw table are declared once, as the
+    `column_types` of its seed in seeds/_seeds.yml, in both modes:
+      - a column declared `string` arrives as text (or in any type, from Parquet) and is parsed in staging by
+        `parse_raw`: a value that does not parse becomes NULL and its row is rejected with a reason
+        (`unparseable_<column>`), never a crash and never a guess;
+      - a column declared with a real type (raw_events.loaded_at, the loader's own stamp) must arrive with that
+        type: a seed refuses to load a bad value (DuckDB names file, line and column), and a Parquet column of
+        another type stops the build here.
+    A column missing from the raw data (or renamed) stops every model that reads the table, with a message that
+    names the table and the column; an extra column is ignored, with a warning that names it. -#}
+
+{#- The declared columns of a raw table, in order: {column: declared type}, from its seed's column_types. -#}
+{% macro raw_contract(table_name) %}
+    {{ return(raw_seed_node(table_name).config.column_types) }}
+{% endmacro %}
+
+{#- The seed node of a raw table, from the graph (so it also works inside a unit test, where `ref` of the seed
+    names the fixture rows instead). -#}
+{% macro raw_seed_node(table_name) %}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type == 'seed' and node.package_name == project_name and node.name == table_name -%}
+            {{ return(node) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do exceptions.raise_compiler_error(
+        'raw_contract: no seed named ' ~ table_name ~ ' declares the columns of this raw table (seeds/_seeds.yml)'
+    ) -%}
+{% endmacro %}
+
+{#- What the raw data really holds: {lower-cased column name: lower-cased type}, read from the database (the seed
+    table) or from the Parquet files; {} at parse time or when the seed table does not exist yet. Unit tests read
+    the seed, which dbt replaces by fixture rows typed like the seed, i.e. as text by the contract: {} too (dbt
+    gives a unit test no graph to look the seed up in). {} means "all text": every value is parsed. -#}
+{% macro raw_column_types(table_name) %}
+    {#- the model depends on the seed (as through shop_raw), whichever way the columns are read -#}
+    {%- do ref(table_name) -%}
+    {%- if not execute or model.resource_type == 'unit_test' -%}{{ return({}) }}{%- endif -%}
+    {%- set raw_data_path = var('raw_data_path', none) -%}
+    {%- if raw_data_path -%}
+        {%- set columns = get_column_schema_from_query(
+            'select * from ' ~ read_parquet_folder(raw_data_path ~ '/' ~ table_name)
+        ) -%}
+    {%- else -%}
+        {%- set seed = raw_seed_node(table_name) -%}
+        {%- set columns = adapter.get_columns_in_relation(
+            api.Relation.create(database=seed.database, schema=seed.schema, identifier=seed.alias)
+        ) -%}
+    {%- endif -%}
+    {%- set types = {} -%}
+    {%- for column in columns -%}
+        {%- do types.update({column.name | lower: column.dtype | lower}) -%}
+    {%- endfor -%}
+    {{ return(types) }}
+{% endmacro %}
+
+{#- Where a raw table is read from, for messages. -#}
+{% macro raw_location(table_name) %}
+    {%- set raw_data_path = var('raw_data_path', none) -%}
+    {%- if raw_data_path -%}
+        {{ return(raw_data_path.rstrip('/') ~ '/' ~ table_name ~ '/*.parquet') }}
+    {%- endif -%}
+    {{ return('seeds/' ~ table_name ~ '.csv') }}
+{% endmacro %}
+
+{#- Stop when a declared column is missing (or renamed) or a typed column arrives in another type; warn about
+    extra columns. Called by shop_raw, so every model and test that reads raw data checks first. -#}
+{% macro check_raw_columns(table_name) %}
+    {%- if not execute or model.resource_type == 'unit_test' -%}{{ return('') }}{%- endif -%}
+    {%- set actual = raw_column_types(table_name) -%}
+    {#- No seed table yet (e.g. `dbt compile` before the first build): nothing to check. -#}
+    {%- if not actual -%}{{ return('') }}{%- endif -%}
+    {%- set declared = raw_contract(table_name) -%}
+    {%- set where = table_name ~ ' (' ~ raw_location(table_name) ~ ')' -%}
+    {%- set missing = declared | reject('in', actual) | list -%}
+    {%- set extra = actual | reject('in', declared) | list -%}
+    {%- set problems = [] -%}
+    {%- for column in missing -%}
+        {%- do problems.append('column "' ~ column ~ '" is missing') -%}
+    {%- endfor -%}
+    {%- for column, declared_type in declared.items() -%}
+        {%- if column in actual and not is_text_type(declared_type)
+            and not same_type_family(actual[column], declared_type) -%}
+            {%- do problems.append('column "' ~ column ~ '" must be of type ' ~ declared_type ~ ', got '
+                ~ actual[column]) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if problems -%}
+        {%- set hint = '' -%}
+        {%- if missing and extra -%}
+            {%- set hint = '\n  It has columns the contract does not know: ' ~ extra | join(', ')
+                ~ ' (renamed?).' -%}
+        {%- endif -%}
+        {%- do exceptions.raise_compiler_error(
+            'Raw table ' ~ where ~ ' does not match its contract: ' ~ problems | join('; ') ~ '.' ~ hint
+            ~ '\n  Expected columns (seeds/_seeds.yml, column_types of ' ~ table_name ~ '): '
+            ~ declared | join(', ') ~ '.'
+        ) -%}
+    {%- endif -%}
+    {%- if extra -%}
+        {%- do exceptions.warn(
+            'Raw table ' ~ where ~ ' has columns the contract does not know, ignored: ' ~ extra | join(', ')
+            ~ ' (add them to the column_types of ' ~ table_name ~ ' in seeds/_seeds.yml to use them).'
+        ) -%}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
+
+{% macro is_text_type(data_type) %}
+    {{ return((data_type | lower).split('(')[0] | trim in ('string', 'varchar', 'text', 'char')) }}
+{% endmacro %}
+
+{#- Timestamps of any precision are timestamps; other types compare without blanks and case. -#}
+{% macro same_type_family(actual_type, declared_type) %}
+    {%- set actual_type = actual_type | lower | replace(' ', '') -%}
+    {%- set declared_type = declared_type | lower | replace(' ', '') -%}
+    {%- if declared_type.startswith('timestamp') -%}
+        {{ return(actual_type.startswith('timestamp')) }}
+    {%- endif -%}
+    {{ return(actual_type == declared_type) }}
+{% endmacro %}
+
+{#- The SQL type and accepted raw types of each kind of typed raw column. -#}
+{% macro raw_kind_type(kind) %}
+    {%- if kind == 'timestamp' -%}
+        {{ return(dbt.type_timestamp()) }}
+    {%- elif kind == 'integer' -%}
+        {{ return(dbt.type_int()) }}
+    {%- elif kind == 'money' -%}
+        {{ return('decimal(12, 2)') }}
+    {%- endif -%}
+    {%- do exceptions.raise_compiler_error('parse_raw: unknown kind ' ~ kind ~ ' (timestamp, integer or money)') -%}
+{% endmacro %}
+
+{#- True when the raw column already has exactly the type of `kind`, so it needs no parsing. -#}
+{% macro raw_is_typed(column, kind, raw_types) %}
+    {%- set actual = raw_types.get(column | lower, '') | replace(' ', '') -%}
+    {%- if kind == 'timestamp' -%}
+        {{ return(actual == 'timestamp') }}
+    {%- elif kind == 'integer' -%}
+        {{ return(actual in ('integer', 'int', 'int4', 'int32')) }}
+    {%- endif -%}
+    {{ return(actual == 'decimal(12,2)') }}
+{% endmacro %}
+
+{#- The raw value as text: trimmed, empty = NULL (SPEC 1). -#}
+{% macro raw_text(column, raw_types) -%}
+    {%- if is_text_type(raw_types.get(column | lower, 'string')) -%}
+        {{ clean_text(column) }}
+    {%- else -%}
+        {{ clean_text('cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')') }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The raw value in its SPEC type, or NULL when it is missing or does not parse. A column that already has the
+    type is used as it is (the fast path of typed Parquet: no text round trip over millions of rows). Text is
+    parsed strictly, never guessed:
+      - timestamp: `YYYY-MM-DD HH:MM:SS` (a `T` instead of the blank and fractional seconds allowed), a real
+        calendar date and time; anything else (a date alone, a zone or offset, 31/12/2024, 2024-02-30) is
+        unparseable. DuckDB would cast '2024-03-01 10:00:00+02:00' to 10:00, silently two hours wrong.
+      - integer: a whole number ('3', ' 3 ', '3.0'); '2.5' is unparseable (a cast would round it to 3).
+      - money: a decimal number ('12.5', '1e3'), rounded to cents; '12,50' or '$12' is unparseable. -#}
+{% macro parse_raw(column, kind, raw_types) -%}
+    {%- set sql_type = raw_kind_type(kind) -%}
+    {%- if raw_is_typed(column, kind, raw_types) -%}
+        {{ column }}
+    {%- else -%}
+        {%- set text = raw_text(column, raw_types) -%}
+        {%- if kind == 'timestamp' -%}
+            case
+                when {{ text }} = regexp_extract(
+                    {{ text }},
+                    '^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?$',
+                    0
+                )
+                    then {{ try_cast_as(text, sql_type) }}
+            end
+        {%- elif kind == 'integer' -%}
+            case
+                when {{ try_cast_as(text, 'decimal(38, 9)') }} = {{ try_cast_as(text, sql_type) }}
+                    then {{ try_cast_as(text, sql_type) }}
+            end
+        {%- else -%}
+            {{ try_cast_as(text, sql_type) }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- True when the raw value is missing (NULL, empty or blank), as opposed to present but unparseable. -#}
+{% macro raw_is_missing(column, kind, raw_types) -%}
+    {%- if raw_is_typed(column, kind, raw_types) -%}
+        {{ column }} is null
+    {%- else -%}
+        {{ raw_text(column, raw_types) }} is null
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A stable fingerprint of a row's values, to tell identical copies of a key from conflicting ones. -#}
+{% macro row_fingerprint(columns) -%}
+    {%- set parts = [] -%}
+    {%- for column in columns -%}
+        {%- do parts.append("coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '<null>')") -%}
+        {%- if not loop.last -%}{%- do parts.append("'|'") -%}{%- endif -%}
+    {%- endfor -%}
+    {{ dbt.hash(dbt.concat(parts)) }}
+{%- endmacro %}
+
+{#- Verdict on repeated keys among the rows that passed every row-level rule (`row_rejection_reason` NULL; rows
+    already rejected form partitions of their own and get NULL here). Copies identical in every column are one
+    row delivered twice: the first is kept, the others are `duplicate_<key>`. Copies that differ cannot be told
+    apart: every one is `conflicting_<key>`. Needs the columns `<key>`, `row_fingerprint` and
+    `row_rejection_reason`. -#}
+{% macro copy_verdict(key) -%}
+    {%- set copies = 'partition by ' ~ key ~ ', row_rejection_reason' -%}
+    case
+        when row_rejection_reason is not null or {{ key }} is null then null
+        when min(row_fingerprint) over ({{ copies }}) != max(row_fingerprint) over ({{ copies }})
+            then 'conflicting_{{ key }}'
+        when row_number() over ({{ copies }} order by row_fingerprint) > 1 then 'duplicate_{{ key }}'
+    end
+{%- endmacro %}
+
+{#- A numeric var of the bad-input rules, checked: a number from `minimum` (and up to `maximum`, if given). -#}
+{% macro bad_input_var(name, minimum=0, maximum=none) %}
+    {%- set value = var(name) -%}
+    {%- if value is not number or value is sameas true or value is sameas false or value < minimum
+        or (maximum is not none and value > maximum) -%}
+        {%- do exceptions.raise_compiler_error(
+            'var ' ~ name ~ ' must be a number from ' ~ minimum
+            ~ (' to ' ~ maximum if maximum is not none else ' up') ~ ', got ' ~ value | tojson
+        ) -%}
+    {%- endif -%}
+    {{ return(value) }}
+{% endmacro %}
+
+{#- "Later than the clock allows": more than `max_clock_skew_hours` after `reference` (an event that landed
+    before it happened, an order placed in the future). -#}
+{% macro is_after_clock(timestamp_sql, reference_sql) -%}
+    {{ timestamp_sql }} > {{ dbt.dateadd('hour', bad_input_var('max_clock_skew_hours'), reference_sql) }}
+{%- endmacro %}
+
+{#- The moment of the build, as a timestamp without zone, for "in the future" rules. -#}
+{% macro build_timestamp() -%}
+    cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- A cast that gives NULL instead of an error when the value does not convert. dbt.safe_cast is that on most
+    engines (BigQuery's safe_cast, Snowflake's try_cast, Spark's cast without ANSI mode), but dbt-duckdb leaves
+    it a plain cast, which stops the build on the first bad value: DuckDB gets try_cast. -#}
+{% macro try_cast_as(field, type) -%}
+    {{ return(adapter.dispatch('try_cast_as', 'ecommerce_kpis')(field, type)) }}
+{%- endmacro %}
+
+{% macro default__try_cast_as(field, type) -%}
+    {{ dbt.safe_cast(field, type) }}
+{%- endmacro %}
+
+{% macro duckdb__try_cast_as(field, type) -%}
+    try_cast({{ field }} as {{ type }})
+{%- endmacro %}

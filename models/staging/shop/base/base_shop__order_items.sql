@@ -1,0 +1,67 @@
+-- Every raw order line, parsed, with its verdict (issue 7): the first rejection reason that applies, NULL for
+-- accepted lines. stg_shop__order_items keeps the accepted lines, stg_shop__order_items_rejected the rest.
+-- A line needs an order that is known and accepted (SPEC 2 reads an order_id that matches no raw order, or
+-- none at all, as unknown: decisions item 6), a product, and a whole quantity of at least one; a unit price,
+-- when given, must be readable and not negative (zero is a free item). The one join is the lookup of the
+-- order ids and their verdicts.
+{%- set raw_types = raw_column_types('raw_order_items') %}
+
+with
+
+source as (
+
+    select * from {{ shop_raw('raw_order_items') }}
+
+),
+
+orders as (
+
+    select
+        order_id,
+        count(case when rejection_reason is null then 1 end) as accepted_rows
+
+    from {{ ref('base_shop__orders') }}
+    where order_id is not null
+    group by order_id
+
+),
+
+parsed as (
+
+    select
+        {{ clean_text('order_id') }} as order_id,
+        {{ clean_text('product_id') }} as product_id,
+        {{ parse_raw('quantity', 'integer', raw_types) }} as quantity,
+        {{ parse_raw('unit_price', 'money', raw_types) }} as unit_price,
+        {{ raw_is_missing('quantity', 'integer', raw_types) }} as is_quantity_missing,
+        {{ raw_is_missing('unit_price', 'money', raw_types) }} as is_unit_price_missing
+
+    from source
+
+),
+
+judged as (
+
+    select
+        parsed.order_id,
+        parsed.product_id,
+        parsed.quantity,
+        parsed.unit_price,
+        case
+            when orders.order_id is null then 'unknown_order_id'
+            when orders.accepted_rows = 0 then 'rejected_order_id'
+            when parsed.product_id is null then 'missing_product_id'
+            when parsed.is_quantity_missing then 'missing_quantity'
+            when parsed.quantity is null then 'unparseable_quantity'
+            when parsed.quantity <= 0 then 'non_positive_quantity'
+            when not parsed.is_unit_price_missing and parsed.unit_price is null then 'unparseable_unit_price'
+            when parsed.unit_price < 0 then 'negative_unit_price'
+        end as rejection_reason
+
+    from parsed
+    left join orders
+        on parsed.order_id = orders.order_id
+
+)
+
+select * from judged

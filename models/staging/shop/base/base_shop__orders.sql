@@ -1,0 +1,75 @@
+-- Every raw order row, parsed, with its verdict (issue 7): the first rejection reason that applies, NULL for
+-- accepted rows. stg_shop__orders keeps the accepted rows (one per order_id), stg_shop__orders_rejected the
+-- rest, so each raw row lands in exactly one of them. Row rules first, in this order: the order needs an id, a
+-- readable `ordered_at` that is not in the future, and a readable `order_total` that is not negative (zero is a
+-- free order); a status other than the four of SPEC 1 is unknown (NULL stays valid: decisions item 7). Then,
+-- among the rows that pass, an order_id delivered twice: identical copies keep one, copies that differ are all
+-- rejected (which one would be right?).
+{%- set raw_types = raw_column_types('raw_orders') %}
+
+with
+
+source as (
+
+    select * from {{ shop_raw('raw_orders') }}
+
+),
+
+parsed as (
+
+    select
+        {{ clean_text('order_id') }} as order_id,
+        {{ clean_text('customer_id') }} as customer_id,
+        {{ clean_lower('status') }} as status,
+        {{ clean_text('discount_code') }} as discount_code,
+        {{ parse_raw('order_total', 'money', raw_types) }} as order_total,
+        {{ parse_raw('ordered_at', 'timestamp', raw_types) }} as ordered_at,
+        {{ raw_is_missing('order_total', 'money', raw_types) }} as is_order_total_missing,
+        {{ raw_is_missing('ordered_at', 'timestamp', raw_types) }} as is_ordered_at_missing
+
+    from source
+
+),
+
+row_checked as (
+
+    select
+        order_id,
+        customer_id,
+        status,
+        discount_code,
+        order_total,
+        ordered_at,
+        case
+            when order_id is null then 'missing_order_id'
+            when is_ordered_at_missing then 'missing_ordered_at'
+            when ordered_at is null then 'unparseable_ordered_at'
+            when {{ is_after_clock('ordered_at', build_timestamp()) }} then 'future_ordered_at'
+            when is_order_total_missing then 'missing_order_total'
+            when order_total is null then 'unparseable_order_total'
+            when order_total < 0 then 'negative_order_total'
+            when status not in ('placed', 'shipped', 'delivered', 'cancelled') then 'unknown_status'
+        end as row_rejection_reason,
+        {{ row_fingerprint(['customer_id', 'status', 'discount_code', 'order_total', 'ordered_at']) }}
+            as row_fingerprint
+
+    from parsed
+
+),
+
+judged as (
+
+    select
+        order_id,
+        customer_id,
+        status,
+        discount_code,
+        order_total,
+        ordered_at,
+        coalesce(row_rejection_reason, {{ copy_verdict('order_id') }}) as rejection_reason
+
+    from row_checked
+
+)
+
+select * from judged

@@ -1,0 +1,59 @@
+-- Every raw product row, parsed, with its verdict (issue 7): the first rejection reason that applies, NULL for
+-- accepted rows. stg_shop__products keeps the accepted rows (one per product_id), stg_shop__products_rejected
+-- the rest. A product needs an id; a list price, when given, must be readable and not negative. Then a
+-- product_id listed twice: identical copies keep one, copies that differ are all rejected.
+{%- set raw_types = raw_column_types('raw_products') %}
+
+with
+
+source as (
+
+    select * from {{ shop_raw('raw_products') }}
+
+),
+
+parsed as (
+
+    select
+        {{ clean_text('product_id') }} as product_id,
+        {{ clean_text('product_name') }} as product_name,
+        {{ clean_text('category') }} as category,
+        {{ parse_raw('list_price', 'money', raw_types) }} as list_price,
+        {{ raw_is_missing('list_price', 'money', raw_types) }} as is_list_price_missing
+
+    from source
+
+),
+
+row_checked as (
+
+    select
+        product_id,
+        product_name,
+        category,
+        list_price,
+        case
+            when product_id is null then 'missing_product_id'
+            when not is_list_price_missing and list_price is null then 'unparseable_list_price'
+            when list_price < 0 then 'negative_list_price'
+        end as row_rejection_reason,
+        {{ row_fingerprint(['product_name', 'category', 'list_price']) }} as row_fingerprint
+
+    from parsed
+
+),
+
+judged as (
+
+    select
+        product_id,
+        product_name,
+        category,
+        list_price,
+        coalesce(row_rejection_reason, {{ copy_verdict('product_id') }}) as rejection_reason
+
+    from row_checked
+
+)
+
+select * from judged
