@@ -1,0 +1,400 @@
+"""Bad input (issue 7): each case of the issue fed to a full `dbt build`, in seed and in Parquet mode.
+
+Either the bad rows are kept aside with their reason (queryable in the stg_shop__<table>_rejected models, and
+raw = accepted + duplicates + rejected still holds for every raw table and load), or the build stops with a
+message that names the table, the column and the problem. The decision for each case is documented in
+docs/decisions.md ("Bad input"); the rows and their expected outcomes are in tests/pytest/scenarios/bad_input.py.
+
+The cases share as few builds as possible: one messy dataset per mode, an empty and a one-row dataset, and a
+dataset with a renamed and a missing column (the only case that must stop the build).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from pipeline import ARROW_TYPES, RAW_COLUMNS, Mode, arrow_value, connect, copy_project, fetch_dicts, run_dbt
+from scenarios import KPI_COLUMNS, KPI_GRAINS
+from scenarios import bad_input as cases
+from scenarios.bad_input import ACCEPTED, DUPLICATE, BadInputScenario, RawTable
+
+MODES: tuple[Mode, ...] = ("seeds", "parquet")
+MAX_OUTPUT_CHARS = 12_000
+
+
+@dataclass
+class Build:
+    """What one `dbt build` left behind."""
+
+    scenario: str
+    mode: Mode
+    returncode: int
+    output: str
+    database: Path
+    project_dir: Path
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return connect(self.database)
+
+    def run_results(self) -> dict[str, dict[str, Any]]:
+        """run_results.json by node name (tests by their name, models by theirs)."""
+        results = json.loads((self.project_dir / "target" / "run_results.json").read_text(encoding="utf-8"))
+        return {result["unique_id"].split(".")[2]: result for result in results["results"]}
+
+    def tail(self) -> str:
+        return self.output[-MAX_OUTPUT_CHARS:]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Writing raw tables as delivered: any columns, text cells.
+# ---------------------------------------------------------------------------------------------------------
+
+
+def columns_of(table: str, raw: RawTable) -> list[str]:
+    return list(raw.columns) if raw.columns is not None else [name for name, _ in RAW_COLUMNS[table]]
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Sequence[Mapping[str, str | None]]) -> None:
+    """A CSV as a shop export writes it: header, then cells; NULL is an empty cell."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if row.get(name) is None else row.get(name) for name in columns])
+
+
+def parquet_column(table: str, name: str, cells: Sequence[str | None]) -> pa.Array:
+    """A column in its SPEC 1 type when every cell converts to it; as text otherwise (a producer writing text),
+    which is how an unparseable value can reach the project in Parquet."""
+    kind = dict(RAW_COLUMNS[table]).get(name, "string")
+    if kind != "string":
+        try:
+            return pa.array([arrow_value(cell, kind) for cell in cells], type=ARROW_TYPES[kind])
+        except (ValueError, ArithmeticError):
+            pass
+    return pa.array(list(cells), type=pa.string())
+
+
+def write_raw(project_dir: Path, scenario: BadInputScenario, mode: Mode) -> dict[str, Any]:
+    """Write the scenario's raw tables for `mode`; return the vars pointing the project at them. In Parquet mode
+    the raw seeds hold their header only, so a model that read a seed instead would see no rows."""
+    for table in RAW_COLUMNS:
+        raw = scenario.tables.get(table, RawTable(()))
+        rows = [row.values for row in raw.rows]
+        seed = project_dir / "seeds" / f"{table}.csv"
+        if mode == "seeds":
+            write_csv(seed, columns_of(table, raw), rows)
+            continue
+        write_csv(seed, [name for name, _ in RAW_COLUMNS[table]], [])
+        arrays = {name: parquet_column(table, name, [row.get(name) for row in rows]) for name in columns_of(table, raw)}
+        path = project_dir / "raw" / table / "part-0.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.table(arrays), path)
+    return {"raw_data_path": str(project_dir / "raw")} if mode == "parquet" else {}
+
+
+def run_build(workdir: Path, scenario: BadInputScenario, mode: Mode) -> Build:
+    project_dir = workdir / "project"
+    copy_project(project_dir)
+    dbt_vars = {**write_raw(project_dir, scenario, mode), **scenario.dbt_vars}
+    database = workdir / "pipeline.duckdb"
+    result = run_dbt(project_dir, database, ["build", "--exclude", "test_type:unit"], dbt_vars)
+    return Build(scenario.name, mode, result.returncode, result.stdout + result.stderr, database, project_dir)
+
+
+GetBuild = Callable[[BadInputScenario, Mode], Build]
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GetBuild]:
+    """(scenario, mode) -> its build, each run once per module, on first use."""
+    builds: dict[tuple[str, Mode], Build] = {}
+
+    def get(scenario: BadInputScenario, mode: Mode) -> Build:
+        key = (scenario.name, mode)
+        if key not in builds:
+            builds[key] = run_build(tmp_path_factory.mktemp(f"bad-input-{scenario.name}-{mode}"), scenario, mode)
+        return builds[key]
+
+    yield get
+
+
+@pytest.fixture(scope="module")
+def succeeded(build: GetBuild) -> Iterator[Callable[[BadInputScenario, Mode], duckdb.DuckDBPyConnection]]:
+    """(scenario, mode) -> a read-only connection to a build that must have succeeded."""
+    connections: dict[tuple[str, Mode], duckdb.DuckDBPyConnection] = {}
+
+    def get(scenario: BadInputScenario, mode: Mode) -> duckdb.DuckDBPyConnection:
+        result = build(scenario, mode)
+        if result.returncode != 0:
+            pytest.fail(f"dbt build failed for {scenario.name} in {mode} mode:\n{result.tail()}", pytrace=False)
+        key = (scenario.name, mode)
+        if key not in connections:
+            connections[key] = result.connect()
+        return connections[key]
+
+    yield get
+    for connection in connections.values():
+        connection.close()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------------------
+
+
+def comparable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def scalar(connection: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    row = connection.execute(sql).fetchone()
+    assert row is not None, sql
+    return row[0]
+
+
+def as_of_date(connection: duckdb.DuckDBPyConnection) -> str | None:
+    return comparable(scalar(connection, "select as_of_date from intermediate.int_as_of_date"))
+
+
+def mart_rows(connection: duckdb.DuckDBPyConnection, mart: str) -> list[tuple[Any, ...]]:
+    columns = KPI_COLUMNS[mart]
+    rows = fetch_dicts(connection, f"select {', '.join(columns)} from marts.{mart}")
+    width = len(KPI_GRAINS[mart])
+    return sorted((tuple(comparable(row[name]) for name in columns) for row in rows), key=lambda r: str(r[:width]))
+
+
+def assert_rows(actual: Sequence[tuple[Any, ...]], expected: Sequence[tuple[Any, ...]], what: str) -> None:
+    expected = sorted(expected, key=str)
+    actual = sorted(actual, key=str)
+    assert len(actual) == len(expected) and all(
+        got == pytest.approx(want) for got, want in zip(actual, expected, strict=True)
+    ), f"{what}:\n  got      {actual}\n  expected {expected}"
+
+
+def load_of(table: str, values: Mapping[str, str | None]) -> str | None:
+    """The load of a raw row: the UTC date of loaded_at for events, the whole snapshot (None) elsewhere."""
+    if table != "raw_events" or values.get("loaded_at") is None:
+        return None
+    return str(values["loaded_at"])[:10]
+
+
+def expected_counts(scenario: BadInputScenario, table: str) -> dict[str | None, Counter[str]]:
+    """Per load: how many raw rows end accepted, duplicate or rejected."""
+    counts: dict[str | None, Counter[str]] = {}
+    for row in scenario.tables[table].rows:
+        kind = row.outcome if row.outcome in (ACCEPTED, DUPLICATE) else "rejected"
+        counts.setdefault(load_of(table, row.values), Counter())[kind] += 1
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The messy dataset: every case that keeps bad rows aside, in both modes
+# ---------------------------------------------------------------------------------------------------------
+
+TABLES_WITH_REJECTIONS = list(cases.REJECTED_MODELS)  # all six raw tables
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("table", TABLES_WITH_REJECTIONS)
+def test_every_bad_row_is_kept_aside_with_its_reason(succeeded: Any, mode: Mode, table: str) -> None:
+    model, keys = cases.REJECTED_MODELS[table]
+    rows = succeeded(cases.MESSY, mode).execute(f"select {', '.join(keys)}, rejection_reason from staging.{model}")
+    actual = Counter(tuple(row) for row in rows.fetchall())
+    expected = Counter(
+        (*(cases.clean(row.values.get(key)) for key in keys), row.outcome)
+        for row in cases.MESSY.tables[table].rows
+        if row.outcome not in (ACCEPTED, DUPLICATE)
+    )
+    assert actual == expected
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("table", TABLES_WITH_REJECTIONS)
+def test_nothing_is_lost(succeeded: Any, mode: Mode, table: str) -> None:
+    # raw = accepted + duplicates + rejected, for every load, with the split the outcomes of the rows say.
+    connection = succeeded(cases.MESSY, mode)
+    is_events = table == "raw_events"
+    load = "cast(loaded_at as date)" if is_events else "cast(null as date)"
+    splits = {"accepted": cases.ACCEPTED_MODELS[table], "rejected": cases.REJECTED_MODELS[table][0]}
+    if is_events:
+        splits["duplicate"] = "stg_shop__events_duplicates"
+    actual: dict[str | None, Counter[str]] = {}
+    for kind, model in splits.items():
+        for day, count in connection.execute(f"select {load}, count(*) from staging.{model} group by 1").fetchall():
+            actual.setdefault(comparable(day), Counter())[kind] = count
+    expected = expected_counts(cases.MESSY, table)
+    assert {day: +counts for day, counts in actual.items()} == expected
+    raw_rows = len(cases.MESSY.tables[table].rows)
+    assert sum(sum(counts.values()) for counts in actual.values()) == raw_rows
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_identity_tests_pass_and_the_rejection_rate_warns_per_table_and_load(build: GetBuild, mode: Mode) -> None:
+    result = build(cases.MESSY, mode)
+    results = result.run_results()
+    assert results["assert_events_accounting_identity"]["status"] == "pass"
+    assert results["assert_raw_tables_accounting_identity"]["status"] == "pass"
+    # Every (table, load) above 5 % rejected, from the outcomes of the rows.
+    high = sorted(
+        (table, load)
+        for table in TABLES_WITH_REJECTIONS
+        for load, counts in expected_counts(cases.MESSY, table).items()
+        if counts["rejected"] / sum(counts.values()) > 0.05
+    )
+    assert len(high) == 7, high  # events (two loads), orders, order items, returns, products, customers
+    rate_test = results["assert_rejection_rate_below_threshold"]
+    assert (rate_test["status"], rate_test["failures"]) == ("warn", len(high))
+    for table, load in high:
+        where = f", load of {load}" if load else " (the whole snapshot)"
+        assert f"Rejection rate above 5.0%: {table}{where}" in result.output, (table, load)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_extra_columns_are_ignored_with_a_warning(build: GetBuild, succeeded: Any, mode: Mode) -> None:
+    connection = succeeded(cases.MESSY, mode)
+    output = build(cases.MESSY, mode).output
+    for table, column in (("raw_events", cases.EXTRA_EVENT_COLUMN), ("raw_orders", cases.EXTRA_ORDER_COLUMN)):
+        assert f"has columns the contract does not know, ignored: {column}" in output, table
+        assert f"Raw table {table} (" in output
+    # ...and they reach no model.
+    leaked = scalar(
+        connection,
+        "select count(*) from information_schema.columns where column_name in ('ip_address', 'coupon_note') "
+        "and table_schema not in ('raw')",
+    )
+    assert leaked == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_marts_count_only_the_accepted_rows(succeeded: Any, mode: Mode) -> None:
+    connection = succeeded(cases.MESSY, mode)
+    assert as_of_date(connection) == cases.MESSY_AS_OF_DATE
+    channels = dict(connection.execute("select order_id, channel from marts.fct_orders").fetchall())
+    assert channels == cases.MESSY_ORDER_CHANNELS
+    assert_rows(mart_rows(connection, "kpi_return_rate"), cases.MESSY_RETURN_RATE, "kpi_return_rate")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_strings_are_data(succeeded: Any, mode: Mode) -> None:
+    # Quotes and SQL in campaign tags, unicode and emoji, very long values, URLs without scheme or with odd
+    # ports: kept as they are, parsed as URLs, never executed.
+    connection = succeeded(cases.MESSY, mode)
+    assert_rows(mart_rows(connection, "kpi_referral_sources"), cases.MESSY_REFERRAL_SOURCES, "kpi_referral_sources")
+    assert_rows(mart_rows(connection, "kpi_exit_pages"), cases.MESSY_EXIT_PAGES, "kpi_exit_pages")
+    campaigns = connection.execute("select distinct utm_campaign from marts.fct_sessions").fetchall()
+    assert sorted(campaigns, key=str) == sorted([(cases.SQL_CAMPAIGN,), (None,)], key=str)
+    names = dict(connection.execute("select product_id, product_name from marts.dim_products").fetchall())
+    assert names == {
+        "p1": cases.PRODUCT_NAME_EMOJI, "p2": "Rain Jacket ☔", "p3": cases.LONG_PRODUCT_NAME, "p6": "Twice"
+    }
+    assert scalar(connection, "select count(*) from marts.fct_orders") == len(cases.MESSY_ORDER_CHANNELS)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_purchase_events_of_unknown_orders_are_kept_and_reported(
+    build: GetBuild, succeeded: Any, mode: Mode
+) -> None:
+    connection = succeeded(cases.MESSY, mode)
+    warning = build(cases.MESSY, mode).run_results()["stg_shop__events_purchase_names_a_known_order"]
+    assert (warning["status"], warning["failures"]) == ("warn", cases.MESSY_PURCHASES_OF_UNKNOWN_ORDERS)
+    purchases = dict(
+        connection.execute("select event_id, order_id from staging.stg_shop__events where event_name = 'purchase'")
+        .fetchall()
+    )
+    assert purchases == {"e03": "o1", "e04": "o-ghost", "e07": "o2"}
+
+
+def test_messy_seed_and_parquet_modes_agree(succeeded: Any) -> None:
+    for mart in KPI_COLUMNS:
+        query = f"select * from marts.{mart} order by all"
+        from_seeds = fetch_dicts(succeeded(cases.MESSY, "seeds"), query)
+        assert fetch_dicts(succeeded(cases.MESSY, "parquet"), query) == from_seeds, mart
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Empty tables and tables of one row
+# ---------------------------------------------------------------------------------------------------------
+
+CORE_MARTS = ("fct_sessions", "fct_orders", "dim_products", "dim_customers")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_empty_raw_tables_build_empty_marts(build: GetBuild, succeeded: Any, mode: Mode) -> None:
+    connection = succeeded(cases.EMPTY, mode)
+    for mart in (*KPI_COLUMNS, *CORE_MARTS):
+        assert scalar(connection, f"select count(*) from marts.{mart}") == 0, mart
+    # No dated row at all: the reporting date is the build's date, so the deadlines still count down.
+    assert as_of_date(connection) == dt.datetime.now(dt.UTC).date().isoformat()
+    # The scorecard keeps a row per KPI, with no value and not met; nothing divided by zero.
+    scorecard = connection.execute("select count(*), count(actual_value), count(*) filter (where status = 'met') "
+                                   "from marts.kpi_scorecard").fetchone()
+    assert scorecard == (len(KPI_COLUMNS), 0, 0)
+    assert "division" not in build(cases.EMPTY, mode).output.lower()
+
+
+def test_one_row_per_raw_table(succeeded: Any) -> None:
+    connection = succeeded(cases.ONE_ROW, "seeds")
+    assert as_of_date(connection) == cases.ONE_ROW_AS_OF_DATE
+    for mart, expected in cases.ONE_ROW_MARTS.items():
+        assert_rows(mart_rows(connection, mart), expected, mart)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A renamed and a missing column: the build stops, naming table and column
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_missing_or_renamed_column_stops_the_build_naming_table_and_column(build: GetBuild, mode: Mode) -> None:
+    result = build(cases.BROKEN_COLUMNS, mode)
+    assert result.returncode != 0, result.tail()
+    place = "seeds/{}.csv" if mode == "seeds" else str(result.project_dir / "raw") + "/{}/*.parquet"
+    output = " ".join(result.output.split())  # dbt wraps long messages
+    renamed = (f"Raw table raw_orders ({place.format('raw_orders')}) does not match its contract: "
+               f'column "ordered_at" is missing. It has columns the contract does not know: {cases.RENAMED_TO} '
+               "(renamed?).")
+    missing = (f"Raw table raw_products ({place.format('raw_products')}) does not match its contract: "
+               'column "list_price" is missing.')
+    assert renamed in output, result.tail()
+    assert missing in output, result.tail()
+    # loaded_at, the loader's stamp, must be a timestamp: the seed refuses the value, naming file, line, column
+    # and value; in Parquet the contract refuses the column's type.
+    if mode == "seeds":
+        unreadable = (f'Error when converting column "loaded_at". Could not convert string "{cases.BAD_LOADED_AT}" '
+                      "to 'TIMESTAMP'")
+    else:
+        unreadable = (f"Raw table raw_events ({place.format('raw_events')}) does not match its contract: "
+                      'column "loaded_at" must be of type timestamp, got varchar.')
+    assert unreadable in output, result.tail()
+    # Every node that failed failed with one of those messages, never with a bare database error...
+    failed = {name: node for name, node in result.run_results().items() if node["status"] == "error"}
+    expected_failures = {"base_shop__orders", "base_shop__products"}
+    expected_failures.add("raw_events" if mode == "seeds" else "base_shop__events")
+    assert set(failed) == expected_failures
+    for name, node in failed.items():
+        message = " ".join(node["message"].split())
+        assert "does not match its contract" in message or unreadable in message, (name, message)
+    assert "Binder Error" not in result.output
+    # ...and no mart was built from the broken tables.
+    with result.connect() as connection:
+        built = {name for (name,) in connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+    assert not built & {"fct_orders", "fct_sessions", "dim_products", "kpi_return_rate", "kpi_scorecard"}, built
