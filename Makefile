@@ -8,16 +8,17 @@ INSTALLED := $(VENV)/.installed-requirements
 # The throwaway database of `make test`, so tests never touch the one `make build` made.
 TEST_DB ?= build/test.duckdb
 
-.PHONY: help venv build test lint dbt-test semantic-check pytest report seeds docs bench lock clean
+.PHONY: help venv build test lint dbt-test semantic-check pytest report seeds docs bench lock clean freshness
 
 help:
-	@echo "make build   install (if needed), dbt build on DuckDB, print a summary of the marts"
+	@echo "make build   install (if needed), dbt build on DuckDB, publish the marts for BI tools, print a summary"
 	@echo "make test    install (if needed), sqlfluff + ruff, dbt build on a throwaway database, mf validate-configs, pytest"
 	@echo "make lint    sqlfluff (SQL), ruff (Python), dbt-bouncer (metadata)"
 	@echo "make report  the KPI dashboard, one offline HTML file (build/report/kpi_dashboard.html), from the built database"
 	@echo "make seeds   regenerate the demo seeds with scripts/generate_data.py"
 	@echo "make docs    dbt docs with each KPI's SMART block in its description"
 	@echo "make bench   full + incremental dbt build on generated Parquet (EVENTS=10000000; BENCH_ARGS='--memory-limit 3GB')"
+	@echo "make freshness  dbt source freshness: how long since raw events last landed (warn 6 h, error 24 h)"
 	@echo "make clean   remove build outputs (keeps .venv)"
 
 $(INSTALLED): requirements.txt
@@ -30,6 +31,7 @@ venv: $(INSTALLED)
 build: venv
 	@mkdir -p build
 	$(DBT) build
+	$(PY) scripts/publish_marts.py --run-results target/run_results.json
 	$(PY) scripts/summarize_marts.py
 	$(PY) scripts/print_scorecard.py
 
@@ -85,6 +87,11 @@ lock:
 	build/lock-venv/bin/pip install --quiet -r requirements.in
 	{ echo "# Generated from requirements.in: every package pinned (python -m pip freeze). Regenerate with 'make lock'."; \
 	  build/lock-venv/bin/pip freeze; } > requirements.txt
+
+# Issue 7: how fresh the raw events are (thresholds in models/staging/shop/_shop__sources.yml). Exits 1 on error;
+# the demo seeds are months old, so it reports them stale.
+freshness: venv
+	$(DBT) source freshness
 
 clean:
 	rm -rf build target logs

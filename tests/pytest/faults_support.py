@@ -13,15 +13,23 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 from pipeline import RAW_COLUMNS, REPO_ROOT, copy_project, dbt_environment, dbt_executable, write_parquet
 
 DEMO_SEEDS = REPO_ROOT / "seeds"
+PUBLISH = REPO_ROOT / "scripts" / "publish_marts.py"
 Snapshot = dict[str, tuple[list[str], list[tuple[Any, ...]]]]
+# Load 1 of the demo: the events loaded before this; every other raw table whole.
+LOAD_1_BEFORE = "2026-08-15 00:00:00"
+BUILD = ("build", "--exclude", "test_type:unit")
+MAX_OUTPUT = 6_000
 
 
 def read_demo_table(table: str) -> list[dict[str, str | None]]:
@@ -197,3 +205,94 @@ def differences(actual: Snapshot, expected: Snapshot) -> list[str]:
                 f" missing e.g. {missing}; extra e.g. {extra}"
             )
     return lines
+
+
+_load_1: dict[str, Path | str] = {}
+
+
+def load_1_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database built (`dbt build`, data tests included) on load 1 of the demo, once per test session; copy it
+    before writing to it."""
+    if "database" not in _load_1:
+        workdir = tmp_path_factory.mktemp("faults-load-1")
+        project_dir = demo_project(workdir / "project")
+        kept = write_demo_seed(project_dir, "raw_events", lambda row: (row["loaded_at"] or "") < LOAD_1_BEFORE)
+        assert kept > 0
+        database = workdir / "load_1.duckdb"
+        result = run(project_dir, database, BUILD)
+        if result.returncode == 0:
+            _load_1["database"] = database
+        else:
+            _load_1["database"] = (result.stdout + result.stderr)[-MAX_OUTPUT:]
+    built = _load_1["database"]
+    if isinstance(built, str):
+        pytest.fail(f"dbt build of load 1 of the demo failed:\n{built}", pytrace=False)
+    assert not built.with_name(built.name + ".wal").exists()
+    return built
+
+
+def publish(database: Path, output: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """scripts/publish_marts.py from `database` to `output` (`extra`: more arguments)."""
+    return subprocess.run(
+        [sys.executable, str(PUBLISH), "--database", str(database), "--out", str(output), *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def mart_counts(database: Path) -> dict[str, int]:
+    """Row count of every table of schema marts."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return read_counts(connection)
+
+
+def read_counts(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    names = connection.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+    ).fetchall()
+    return {name: connection.execute(f'select count(*) from marts."{name}"').fetchone()[0] for (name,) in names}
+
+
+def poll(database: Path, out: Path, stop: Path) -> None:
+    """A BI reader: until `stop` exists, open `database` read-only, read the row count of every mart and the
+    publication record, close; one JSON line per attempt in `out` (ok + counts, or the error)."""
+    with out.open("w", encoding="utf-8") as handle:
+        while not stop.exists():
+            record: dict[str, Any] = {}
+            try:
+                with duckdb.connect(str(database), read_only=True) as connection:
+                    record["counts"] = read_counts(connection)
+                    row = connection.execute("select mart_tables, mart_rows from meta.publication").fetchone()
+                    record["publication"] = list(row) if row else None
+                record["ok"] = True
+            except duckdb.Error as error:
+                record.update(ok=False, error=str(error).splitlines()[0])
+            handle.write(json.dumps(record) + "\n")
+            handle.flush()
+            time.sleep(0.05)
+
+
+def start_readers(database: Path, folder: Path, count: int) -> tuple[list[subprocess.Popen[bytes]], list[Path], Path]:
+    """`count` reader processes polling `database` (this file run as a script); returns them, their output
+    files and the stop file that ends them."""
+    stop = folder / "stop-readers"
+    outputs = [folder / f"reader-{number}.jsonl" for number in range(count)]
+    processes = [
+        subprocess.Popen([sys.executable, __file__, "poll", str(database), str(out), str(stop)]) for out in outputs
+    ]
+    return processes, outputs, stop
+
+
+def stop_readers(
+    processes: list[subprocess.Popen[bytes]], outputs: list[Path], stop: Path
+) -> list[list[dict[str, Any]]]:
+    """End the readers and return the records of each, in the order it wrote them."""
+    stop.touch()
+    for process in processes:
+        assert process.wait(timeout=60) == 0
+    return [[json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] for out in outputs]
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["poll"]:
+    poll(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
