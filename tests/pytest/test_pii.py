@@ -3,9 +3,10 @@ or the dashboard; staging keeps only a salted SHA-256 of the normalised email.
 
 - On the demo build (tests/pytest/demo_build.py), every column of every model outside staging (the models of
   the manifest, each required to exist) is scanned, cast to text, for email-shaped values and for the raw full
-  names and emails, case-insensitively and inside longer text. The personal columns are the ones the source
-  declares with `meta.contains_pii` (models/staging/shop/_shop__sources.yml), required to be email and
-  full_name. A planted leak shows that the scan finds what it looks for.
+  names and emails, case-insensitively and inside longer text; the staging models, which keep at most the
+  hash, for the raw names and emails. The personal columns are the ones the source declares with
+  `meta.contains_pii` (models/staging/shop/_shop__sources.yml), required to be email and full_name. A planted
+  leak shows that the scan finds what it looks for.
 - The KPI dashboard written from that build holds no raw email and no raw name.
 - stg_shop__customers.email_hash equals sha256(salt + '|' + lower(trim(email))) computed here in Python, with
   the demo salt and with one set in ECOMMERCE_KPIS_EMAIL_SALT; the salt is stored nowhere in the database; an
@@ -69,8 +70,11 @@ def raw_personal_values(database: Path) -> dict[str, list[str]]:
         }
 
 
-def find_personal_data(database: Path, relations: list[str], personal: dict[str, list[str]]) -> list[str]:
-    """Every (relation, column) holding an email-shaped value or a raw name or email, with an example."""
+def find_personal_data(
+    database: Path, relations: list[str], personal: dict[str, list[str]], email_shaped: bool = True
+) -> list[str]:
+    """Every (relation, column) holding a raw name or email (or, with `email_shaped`, any email-shaped value),
+    with an example."""
     connection = duckdb.connect()
     try:
         connection.execute(f"attach '{database}' as built (read_only)")
@@ -78,6 +82,7 @@ def find_personal_data(database: Path, relations: list[str], personal: dict[str,
         connection.executemany(
             "insert into personal values (lower(?))", [[value] for values in personal.values() for value in values]
         )
+        shape_test = f"regexp_matches(cells.value, '{EMAIL_PATTERN}')" if email_shaped else "false"
         findings = []
         for relation in relations:
             schema, name = relation.split(".")
@@ -95,7 +100,7 @@ def find_personal_data(database: Path, relations: list[str], personal: dict[str,
                 hit = connection.execute(
                     f"select any_value(cells.value) from {values} as cells"
                     f" left join personal on strpos(cells.value, personal.value) > 0"
-                    f" where regexp_matches(cells.value, '{EMAIL_PATTERN}') or personal.value is not null"
+                    f" where {shape_test} or personal.value is not null"
                 ).fetchone()
                 if hit is not None and hit[0] is not None:
                     findings.append(f"{relation}.{column}: e.g. {hit[0]!r}")
@@ -121,6 +126,20 @@ def test_no_personal_data_outside_staging(demo: DemoBuild) -> None:
     personal = raw_personal_values(demo.database)
     assert len(personal["email"]) > 100 and len(personal["full_name"]) > 100
     assert find_personal_data(demo.database, relations, personal) == []
+
+
+def test_staging_holds_no_raw_personal_values(demo: DemoBuild) -> None:
+    """Staging keeps at most the hash (SPEC 1): no staging model holds a raw email or name, even a rejected row."""
+    nodes = manifest(demo)["nodes"].values()
+    relations = sorted(
+        f"{node['schema']}.{node['alias']}"
+        for node in nodes
+        if node["resource_type"] == "model" and node["original_file_path"].startswith("models/staging/")
+        and node["config"]["materialized"] != "ephemeral"
+    )
+    assert "staging.stg_shop__customers" in relations
+    personal = raw_personal_values(demo.database)
+    assert find_personal_data(demo.database, relations, personal, email_shaped=False) == []
 
 
 def test_the_scan_finds_a_planted_leak(demo: DemoBuild, tmp_path: Path) -> None:
