@@ -244,8 +244,8 @@
 {%- endmacro %}
 
 {#- A cast that gives NULL instead of an error when the value does not convert. dbt.safe_cast is that on most
-    engines (BigQuery's safe_cast, Snowflake's try_cast, Spark's cast without ANSI mode), but dbt-duckdb leaves
-    it a plain cast, which stops the build on the first bad value: DuckDB gets try_cast. -#}
+    engines (BigQuery's safe_cast, Snowflake's try_cast), but dbt-duckdb leaves it a plain cast, which stops the
+    build on the first bad value: DuckDB gets try_cast, and so does Spark (below). -#}
 {% macro try_cast_as(field, type) -%}
     {{ return(adapter.dispatch('try_cast_as', 'ecommerce_kpis')(field, type)) }}
 {%- endmacro %}
@@ -255,5 +255,11 @@
 {%- endmacro %}
 
 {% macro duckdb__try_cast_as(field, type) -%}
+    try_cast({{ field }} as {{ type }})
+{%- endmacro %}
+
+{#- Spark's cast gives NULL on a bad value only without ANSI mode (the default from Spark 4); try_cast (Spark
+    3.2 and later) always does. -#}
+{% macro spark__try_cast_as(field, type) -%}
     try_cast({{ field }} as {{ type }})
 {%- endmacro %}
