@@ -153,7 +153,7 @@ def test_valid_vars_let_the_build_run(project_dir: Path, tmp_path: Path) -> None
         "raw_data_path": str(folder),
         "shop_domains": ["shop.example.com", "checkout.example.com"],
     }
-    result = run(project_dir, database, ["build", "--select", "raw_products", "stg_shop__products"], dbt_vars)
+    result = run(project_dir, database, ["build", "--select", "+stg_shop__products"], dbt_vars)
     assert result.returncode == 0, output_of(result)[-3000:]
     assert HEADER not in output_of(result)
     assert "stg_shop__products" in built_tables(database)
