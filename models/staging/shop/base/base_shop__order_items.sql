@@ -4,6 +4,9 @@
 -- none at all, as unknown: decisions item 6), a product, and a whole quantity of at least one; a unit price,
 -- when given, must be readable and not negative (zero is a free item). The one join is the lookup of the
 -- order ids and their verdicts.
+--
+-- A table: the verdict is computed once for its three readers.
+{{ config(materialized='table') }}
 {%- set raw_types = raw_column_types('raw_order_items') %}
 
 with

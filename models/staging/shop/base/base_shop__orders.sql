@@ -5,6 +5,10 @@
 -- free order); a status other than the four of SPEC 1 is unknown (NULL stays valid: decisions item 7). Then,
 -- among the rows that pass, an order_id delivered twice: identical copies keep one, copies that differ are all
 -- rejected (which one would be right?).
+--
+-- A table: the verdict is computed once and read by stg_shop__orders, the rejected model and the order lookups
+-- of base_shop__order_items and base_shop__returns (as views, each reader would recompute it).
+{{ config(materialized='table') }}
 {%- set raw_types = raw_column_types('raw_orders') %}
 
 with

@@ -2,6 +2,9 @@
 -- accepted rows. stg_shop__products keeps the accepted rows (one per product_id), stg_shop__products_rejected
 -- the rest. A product needs an id; a list price, when given, must be readable and not negative. Then a
 -- product_id listed twice: identical copies keep one, copies that differ are all rejected.
+--
+-- A table: the verdict is computed once for its readers.
+{{ config(materialized='table') }}
 {%- set raw_types = raw_column_types('raw_products') %}
 
 with

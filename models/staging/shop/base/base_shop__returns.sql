@@ -9,6 +9,9 @@
 -- count returns in (returned_at, return_id) order: the return that crosses the line and every later one of
 -- that line (or order) are rejected, the earlier ones kept (which of the returns is wrong cannot be known; the
 -- first ones came first). The lookups of orders and sold lines are the joins staging needs for that verdict.
+--
+-- A table: the verdict is computed once for its readers.
+{{ config(materialized='table') }}
 {%- set raw_types = raw_column_types('raw_returns') %}
 
 with
