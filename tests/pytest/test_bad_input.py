@@ -313,7 +313,7 @@ def test_purchase_events_of_unknown_orders_are_kept_and_reported(
     build: GetBuild, succeeded: Any, mode: Mode
 ) -> None:
     connection = succeeded(cases.MESSY, mode)
-    warning = build(cases.MESSY, mode).run_results()["stg_shop__events_purchase_names_a_known_order"]
+    warning = build(cases.MESSY, mode).run_results()["assert_purchase_events_name_known_orders"]
     assert (warning["status"], warning["failures"]) == ("warn", cases.MESSY_PURCHASES_OF_UNKNOWN_ORDERS)
     purchases = dict(
         connection.execute("select event_id, order_id from staging.stg_shop__events where event_name = 'purchase'")
