@@ -130,6 +130,7 @@ def test_a_missing_smart_block_stops_the_run(tmp_path: Path) -> None:
 def test_valid_metadata_lets_the_build_go_on(tmp_path: Path) -> None:
     project_dir = project(tmp_path, None)
     database = tmp_path / "run.duckdb"
-    result = run_dbt(project_dir, database, ["build", "--select", "raw_products", "base_shop__products", "stg_shop__products"])
+    selection = ["raw_products", "base_shop__products", "stg_shop__products"]
+    result = run_dbt(project_dir, database, ["build", "--select", *selection])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "stg_shop__products" in built_tables(database)
