@@ -4,3 +4,20 @@
 {% macro delivery_number() -%}
     row_number() over (partition by event_id order by loaded_at, event_ts, page_url, user_agent)
 {%- endmacro %}
+
+{#- The event ids with more than one accepted delivery, the only ones whose deliveries need numbering; in an
+    incremental run only those with a delivery since the last run (the others keep what an earlier run did). -#}
+{% macro repeated_event_ids() -%}
+    select event_id
+    from {{ ref('base_shop__events') }}
+    where rejection_reason is null
+    {% if is_incremental() -%}
+        and event_id in (
+            select new_deliveries.event_id
+            from {{ ref('base_shop__events') }} as new_deliveries
+            where new_deliveries.loaded_at > {{ incremental_cutoff() }}
+        )
+    {%- endif %}
+    group by event_id
+    having count(*) > 1
+{%- endmacro %}

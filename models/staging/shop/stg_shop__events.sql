@@ -20,19 +20,7 @@ with
 -- than a second scan of the table (see docs/performance.md).
 repeated_events as (
 
-    select event_id
-    from {{ ref('base_shop__events') }}
-    where rejection_reason is null
-    {% if is_incremental() -%}
-        -- only those with a delivery since the last run: the others keep what an earlier run picked
-        and event_id in (
-            select new_deliveries.event_id
-            from {{ ref('base_shop__events') }} as new_deliveries
-            where new_deliveries.loaded_at > {{ incremental_cutoff() }}
-        )
-    {%- endif %}
-    group by event_id
-    having count(*) > 1
+    {{ repeated_event_ids() }}
 
 ),
 

@@ -31,19 +31,7 @@ accepted_deliveries as (
 repeated_events as (
 
     -- read from the model, not the CTE above: DuckDB would materialize a CTE read twice
-    select event_id
-    from {{ ref('base_shop__events') }}
-    where rejection_reason is null
-    {% if is_incremental() -%}
-        -- only events with a delivery since the last run
-        and event_id in (
-            select new_deliveries.event_id
-            from {{ ref('base_shop__events') }} as new_deliveries
-            where new_deliveries.loaded_at > {{ incremental_cutoff() }}
-        )
-    {%- endif %}
-    group by event_id
-    having count(*) > 1
+    {{ repeated_event_ids() }}
 
 ),
 
