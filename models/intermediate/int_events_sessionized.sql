@@ -9,9 +9,8 @@
 -- event_id), so late events, sessions straddling loads and bridged sessions come out as a full refresh would.
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='event_id',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    **incremental_settings(unique_key='event_id')
 ) }}
 
 {%- set timeout_seconds = var('session_timeout_minutes') | float * 60 %}

@@ -5,9 +5,8 @@
 -- old sessions, so a session that a late event merged into another, or moved, does not linger.
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='anonymous_id',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    **incremental_settings(unique_key='anonymous_id')
 ) }}
 
 with

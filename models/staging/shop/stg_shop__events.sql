@@ -7,9 +7,8 @@
 -- nothing, and a late first delivery (an earlier loaded_at arriving late) still wins.
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='event_id',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    **incremental_settings(unique_key='event_id')
 ) }}
 
 with

@@ -6,9 +6,8 @@
 -- the last run (minus the lookback); delete+insert on event_id replaces their earlier rows.
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='event_id',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    **incremental_settings(unique_key='event_id')
 ) }}
 
 with

@@ -12,9 +12,8 @@
 {%- set raw_types = raw_column_types('raw_events') %}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='loaded_at',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    **incremental_settings(unique_key='loaded_at')
 ) }}
 
 with
