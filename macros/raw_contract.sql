@@ -259,7 +259,12 @@
 {%- endmacro %}
 
 {#- Spark's cast gives NULL on a bad value only without ANSI mode (the default from Spark 4); try_cast (Spark
-    3.2 and later) always does. -#}
+    3.2 and later) always does. Text to a whole number goes through a decimal rounded half away from zero, as
+    DuckDB's try_cast does it ('2.0' is 2 and '2.5' is 3 on both); Spark's own refuses '2.0'. -#}
 {% macro spark__try_cast_as(field, type) -%}
-    try_cast({{ field }} as {{ type }})
+    {%- if (type | lower | trim) in ('int', 'integer', 'bigint', 'smallint', 'tinyint') -%}
+        try_cast(round(try_cast({{ field }} as decimal(38, 9))) as {{ type }})
+    {%- else -%}
+        try_cast({{ field }} as {{ type }})
+    {%- endif -%}
 {%- endmacro %}

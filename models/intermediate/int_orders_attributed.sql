@@ -88,13 +88,14 @@ final as (
         orders_attributed.channel,
         orders_attributed.source,
         orders_attributed.order_total,
-        -- Valid orders numbered per customer by (ordered_at, order_id), from 1 (SPEC 4).
+        -- Valid orders numbered per customer by (ordered_at, order_id), from 1 (SPEC 4). Cast: row_number()
+        -- is a bigint on DuckDB but an int on Spark.
         case
             when orders_attributed.customer_id is not null
-                then row_number() over (
+                then cast(row_number() over (
                     partition by orders_attributed.customer_id
                     order by orders_attributed.ordered_at, orders_attributed.order_id
-                )
+                ) as {{ dbt.type_bigint() }})
         end as customer_order_sequence,
         coalesce(channels.is_organic, false) as is_organic_channel,
         orders_attributed.discount_code is not null as has_discount_code,

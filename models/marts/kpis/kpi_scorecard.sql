@@ -37,7 +37,8 @@ as_of as (
         cast({{ dbt.dateadd('day', 1 - kpi.window_days, 'max(' ~ time_column ~ ')') }} as date) as window_start,
         max({{ time_column }}) as window_end
 
-    from {{ ref(node.name) }}
+    -- The alias is needed on Spark, which would read `where (...)` as a table alias with column names.
+    from {{ ref(node.name) }} as kpi_rows
     where ({{ row_filter }})
 
 ),
@@ -46,7 +47,7 @@ as_of as (
 
     select cast({{ kpi.value }} as double) as actual_value
 
-    from {{ ref(node.name) }}
+    from {{ ref(node.name) }} as kpi_rows
     where ({{ row_filter }})
         and {{ time_column }} >= (select window_start from {{ node.name }}__window)
         and {{ time_column }} <= (select window_end from {{ node.name }}__window)
