@@ -8,7 +8,8 @@ INSTALLED := $(VENV)/.installed-requirements
 # The throwaway database of `make test`, so tests never touch the one `make build` made.
 TEST_DB ?= build/test.duckdb
 
-.PHONY: help venv build test lint dbt-test semantic-check pytest report seeds docs bench lock clean freshness
+.PHONY: help venv build test lint dbt-test semantic-check pytest report seeds docs bench lock clean freshness \
+	build-spark test-spark
 
 help:
 	@echo "make build   install (if needed), dbt build on DuckDB, publish the marts for BI tools, print a summary"
@@ -19,6 +20,8 @@ help:
 	@echo "make docs    dbt docs with each KPI's SMART block in its description"
 	@echo "make bench   full + incremental dbt build on generated Parquet (EVENTS=10000000; BENCH_ARGS='--memory-limit 3GB')"
 	@echo "make freshness  dbt source freshness: how long since raw events last landed (warn 6 h, error 24 h)"
+	@echo "make build-spark  dbt build on a local Apache Spark session (Java 17); tables under build/spark"
+	@echo "make test-spark   the Spark suite: dbt build with every test on Spark, marts compared with DuckDB's"
 	@echo "make clean   remove build outputs (keeps .venv)"
 
 $(INSTALLED): requirements.txt
@@ -60,6 +63,21 @@ semantic-check: dbt-test
 		$(CURDIR)/$(VENV)/bin/mf validate-configs
 
 test: lint dbt-test semantic-check pytest
+
+# Apache Spark (issue 5): the same project on a local pyspark session (Java 17), selected by the `spark` target.
+# build-spark keeps its tables in a Hive catalog (Derby metastore) under build/spark, and prints the scorecard
+# from it. test-spark is the Spark suite of pytest, in one process (one JVM): the full dbt build with every data
+# and unit test on Spark, then the seeds and marts compared with a DuckDB build, the seed loader, Parquet mode.
+SPARK_ENV := SPARK_LOCAL_IP=$${SPARK_LOCAL_IP:-127.0.0.1}
+SCORECARD_SQL := select kpi_model, status, round(actual_value, 4) as actual_value, target from marts.kpi_scorecard order by kpi_model
+build-spark: venv
+	@mkdir -p build/spark
+	$(SPARK_ENV) $(DBT) build --target spark --target-path build/target-spark --log-path build/spark/logs
+	$(SPARK_ENV) $(DBT) show --target spark --target-path build/target-spark --log-path build/spark/logs \
+		--inline "$(SCORECARD_SQL)" --limit 20
+
+test-spark: venv
+	$(SPARK_ENV) ECOMMERCE_KPIS_SPARK_TESTS=1 $(PY) -m pytest tests/pytest/test_spark_engines_agree.py
 
 seeds: venv
 	$(PY) scripts/generate_data.py --format csv --out seeds
