@@ -5,14 +5,15 @@
     each value cast once to its column type (`column_types` in seeds/_seeds.yml, else the type dbt inferred):
 
     - From the file, when Spark runs beside dbt (`method: session`; a seed's `meta: {spark_seed_from_file: ...}`
-      overrides the choice): Spark's CSV reader reads the seed as text, like DuckDB's COPY does on the other engine, so both
-      read the same cells: an empty cell is NULL, blanks, quotes, line breaks and every digit are kept.
+      overrides the choice): Spark's CSV reader reads the seed as text, as DuckDB's COPY does on the other
+      engine, so both read the same cells: an empty cell is NULL; blanks, quotes, line breaks and every digit
+      are kept.
     - From the rows dbt parsed (a cluster cannot see the local file): one SQL literal per cell, NULL for an
       empty one. dbt's CSV parser also reads a cell of blanks or the word `null` as NULL, and a line break
-      inside a quoted cell as a bare newline (\r\n becomes \n). When every column
-      was read as text (all of this project's seeds declare their types), a batch travels as one JSON string
-      that Spark's from_json splits into rows: a VALUES list of 10,000 rows rendered cell by cell costs tens
-      of seconds of Jinja and of Spark's parser. -#}
+      inside a quoted cell as a bare newline (\r\n becomes \n). When every column was read as text (all of
+      this project's seeds declare their types), a batch travels as one JSON string that Spark's from_json
+      splits into rows: a VALUES list of 10,000 rows rendered cell by cell costs tens of seconds of Jinja and
+      of Spark's parser. -#}
 {% macro spark__load_csv_rows(model, agate_table) %}
     {#- `target` does not say how dbt connects to Spark; the credentials do (no `method` on Databricks). -#}
     {%- set is_session = adapter.config.credentials.method == 'session' -%}
