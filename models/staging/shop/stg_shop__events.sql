@@ -72,12 +72,20 @@ bot_patterns as (
 
 -- Shops see few distinct user agents: match the patterns once per user agent, not once per event.
 -- This lookup join is the reason the model is not join-free: SPEC 2 wants the bot flag in staging and
--- the pattern list is a seed analysts edit.
+-- the pattern list is a seed analysts edit. A full build lists the user agents from the table (reading the
+-- kept events twice would make DuckDB materialize them); an incremental run only needs those of its events.
 bot_user_agents as (
 
     select distinct user_agents.user_agent
 
-    from (select distinct user_agent from {{ ref('base_shop__events') }}) as user_agents
+    from (
+        select distinct user_agent
+        {% if is_incremental() -%}
+        from kept_events
+        {%- else -%}
+        from {{ ref('base_shop__events') }}
+        {%- endif %}
+    ) as user_agents
     inner join bot_patterns
         on {{ dbt.position('bot_patterns.pattern', 'lower(user_agents.user_agent)') }} > 0
 
