@@ -6,7 +6,8 @@
 {%- endmacro %}
 
 {#- The event ids with more than one accepted delivery, the only ones whose deliveries need numbering; in an
-    incremental run only those with a delivery since the last run (the others keep what an earlier run did). -#}
+    incremental run only those with a delivery since the last run (the others keep what an earlier run did),
+    on Spark those with a delivery on a rebuilt day (macros/incremental_partitions.sql). -#}
 {% macro repeated_event_ids() -%}
     select event_id
     from {{ ref('base_shop__events') }}
@@ -15,7 +16,7 @@
         and event_id in (
             select new_deliveries.event_id
             from {{ ref('base_shop__events') }} as new_deliveries
-            where new_deliveries.loaded_at > {{ incremental_cutoff() }}
+            where {{ deliveries_to_rebuild('new_deliveries') }}
         )
     {%- endif %}
     group by event_id

@@ -7,13 +7,18 @@
 -- more than the timeout before the visitor's earliest new event (or that event itself). Everything before
 -- that point keeps its sessions; everything from it is rebuilt and replaces the old rows (delete+insert on
 -- event_id), so late events, sessions straddling loads and bridged sessions come out as a full refresh would.
+-- On Spark (issue 5) the table is partitioned by event_date, and a run re-sessionizes every visitor's events
+-- from the day of the earliest rebuild point on, continuing each visitor from its last event before that day;
+-- those days replace their partitions (macros/incremental_partitions.sql).
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
-    **incremental_settings(unique_key='event_id')
+    **incremental_settings(unique_key='event_id', partition_by='event_date')
 ) }}
 
 {%- set timeout_seconds = var('session_timeout_minutes') | float * 60 %}
+{%- set previous_event_ts = 'lag(event_ts) over (partition by anonymous_id order by event_ts, event_id)' %}
+{%- set session_start = 'max(new_session_start) over visitor_history' %}
 
 with
 
@@ -99,38 +104,7 @@ rebuild_starts as (
 
 ),
 
--- Sessions and events before the rebuild point keep their numbers; the rebuilt ones continue the counts.
-rebuild_offsets as (
-
-    select
-        rebuild_starts.anonymous_id,
-        rebuild_starts.rebuild_from_ts,
-        count(existing_sessions.session_id) as sessions_before,
-        cast(coalesce(sum(existing_sessions.event_count), 0) as {{ dbt.type_bigint() }}) as events_before
-
-    from rebuild_starts
-    left join existing_sessions
-        on
-            rebuild_starts.anonymous_id = existing_sessions.anonymous_id
-            and rebuild_starts.rebuild_from_ts > existing_sessions.session_start
-    group by rebuild_starts.anonymous_id, rebuild_starts.rebuild_from_ts
-
-),
-
-keys_to_sessionize as (
-
-    select
-        event_keys.*,
-        rebuild_offsets.sessions_before,
-        rebuild_offsets.events_before
-
-    from event_keys
-    inner join rebuild_offsets
-        on
-            event_keys.anonymous_id = rebuild_offsets.anonymous_id
-            and event_keys.event_ts >= rebuild_offsets.rebuild_from_ts
-
-),
+{{ sessionized_keys_to_rebuild() }}
 
 {% else %}
 
@@ -157,8 +131,9 @@ keys_with_gap as (
             partition by anonymous_id order by event_ts, event_id
         ) as visitor_event_number,
         -- Elapsed seconds, not dbt.datediff minutes: a 30:00 gap must stay in and 30:01 must not.
+        -- An incremental run on Spark may continue a session: its first event's previous one was kept.
         {{ elapsed_seconds(
-            'lag(event_ts) over (partition by anonymous_id order by event_ts, event_id)',
+            'coalesce(' ~ previous_event_ts ~ ', previous_event_ts)' if is_incremental() else previous_event_ts,
             'event_ts'
         ) }} as seconds_since_previous_event
 
@@ -188,7 +163,9 @@ keys_sessionized as (
         event_ts,
         visitor_event_number,
         sessions_before + count(new_session_start) over visitor_history as visitor_session_number,
-        max(new_session_start) over visitor_history as session_start
+        -- (an incremental run on Spark may continue a session that started before its first event)
+        {{ 'coalesce(' ~ session_start ~ ', previous_session_start)' if is_incremental() else session_start }}
+            as session_start
 
     from keys_with_session_start
     window visitor_history as (
@@ -244,7 +221,9 @@ sessionized as (
         events.is_page_event,
         keys_sessionized.session_start,
         keys_sessionized.event_ts,
-        events.loaded_at
+        events.loaded_at,
+        -- the partition on Spark (last: Spark puts partition columns last)
+        cast(keys_sessionized.event_ts as date) as event_date
 
     from keys_sessionized
     inner join events

@@ -2,32 +2,22 @@
 --
 -- Incremental (issue 4): the visitors whose events were loaded since the last run (minus the lookback) get
 -- all their sessions rebuilt from int_events_sessionized; delete+insert on anonymous_id first removes their
--- old sessions, so a session that a late event merged into another, or moved, does not linger.
+-- old sessions, so a session that a late event merged into another, or moved, does not linger. On Spark
+-- (issue 5) the table is partitioned by date_day, a run rebuilds every session from the day of the earliest
+-- session holding a new event on, and the pre-hook first drops the days left without any session
+-- (macros/incremental_partitions.sql).
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
-    **incremental_settings(unique_key='anonymous_id')
+    pre_hook="{{ drop_vanished_session_days() }}",
+    **incremental_settings(unique_key='anonymous_id', partition_by='date_day')
 ) }}
 
 with
 
 {% if is_incremental() %}
 
-touched_visitors as (
-
-    select distinct anonymous_id from {{ ref('int_events_sessionized') }}
-    where loaded_at > {{ incremental_cutoff() }}
-
-),
-
-events as (
-
-    select sessionized.*
-    from {{ ref('int_events_sessionized') }} as sessionized
-    inner join touched_visitors
-        on sessionized.anonymous_id = touched_visitors.anonymous_id
-
-),
+{{ sessions_events_to_rebuild() }}
 
 {% else %}
 

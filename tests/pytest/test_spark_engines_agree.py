@@ -12,10 +12,13 @@ in-memory catalog and a fresh warehouse folder.
    scorecard are equal row for row (same columns, rates within a relative 1e-9).
 3. The Spark seed loader (macros/spark_seeds.sql) keeps NULLs, quotes, backslashes, line breaks, non-ASCII
    text and microseconds, checked against values parsed here from the CSV.
-4. Parquet mode and repeated runs on Spark: the hand-made three-load scenario of the incremental tests
-   (tests/pytest/scenarios/loads.py) is delivered as Parquet, load after load, each followed by `dbt build`
-   (no full refresh); after every load the sessions, order channels and reporting date are the hand-computed
-   ones.
+4. Parquet mode and truly incremental runs on Spark: the hand-made three-load scenario of the incremental tests
+   (tests/pytest/scenarios/loads.py, with a few rows on days of their own) is delivered as Parquet, load after
+   load, each followed by `dbt build` (incremental after the first); after every load the sessions, order
+   channels and reporting date are the hand-computed ones; the runs after loads 2 and 3 leave the partition
+   files that their new rows cannot change as they were (names and modification times), drop a day whose
+   sessions all vanished, and give the event models and every `kpi_*` mart equal, row for row, to a full
+   refresh of the same data on Spark.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from typing import Any
 import duckdb
 import pytest
 from pipeline import REPO_ROOT, copy_project, dbt_executable, write_raw_data
-from scenarios import loads
+from scenarios import SHOP, event, loads
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("ECOMMERCE_KPIS_SPARK_TESTS") != "1",
@@ -344,7 +347,70 @@ def test_spark_seed_loader_keeps_nulls_text_and_microseconds(seed_checks: dict[s
         assert loaded[row_id] == values, f"{seed}: row {row_id!r}"
 
 
-# --- 4. Parquet mode and repeated runs ---------------------------------------------------------------------
+# --- 4. Parquet mode, repeated runs, and truly incremental runs -----------------------------------------
+
+# The incremental event models, each with its partition column on Spark (macros/incremental_settings.sql).
+EVENT_MODELS = {
+    "staging.base_shop__events": "loaded_date",
+    "staging.stg_shop__events": "event_date",
+    "staging.stg_shop__events_duplicates": "event_date",
+    "intermediate.int_events_sessionized": "event_date",
+    "intermediate.int_sessions_aggregated": "date_day",
+}
+
+# Rows added to the loads scenario here, for days the scenario does not have:
+# - v90 on 2024-04-20, with a duplicate: loaded with load 1 and touched by no later load, so in every event
+#   model that day's partition must not be rewritten by the runs after loads 2 and 3;
+# - v91's only session, on 2024-04-28 00:10 (load 1), which a late event of 2024-04-27 23:50 (load 3) moves back
+#   to 2024-04-27: the sessions' partition 2024-04-28 must become empty (a partition absent from the output of
+#   a dynamic overwrite would otherwise keep the vanished session);
+# - v92, a duplicate loaded just before load 1 ends, so that the duplicates model's own cutoff stays near the
+#   end of load 1 (it reads its cutoff from its own rows, which would otherwise be the v90 duplicate's).
+EXTRA_EVENTS: list[loads.Row] = [
+    event("e9001", "2024-04-20 10:00:00", "v90", "page_view", f"{SHOP}/"),
+    event("e9002", "2024-04-20 10:05:00", "v90", "product_view", f"{SHOP}/products/p1", product_id="p1"),
+    event("e9001", "2024-04-20 10:00:00", "v90", "page_view", f"{SHOP}/", loaded_at="2024-04-20 11:00:00"),
+    event("e9101", "2024-04-28 00:10:00", "v91", "page_view", f"{SHOP}/"),
+    event("e9102", "2024-04-27 23:50:00", "v91", "page_view", f"{SHOP}/sale", loaded_at="2024-05-03 14:00:00"),
+    event("e9201", "2024-05-01 22:00:00", "v92", "page_view", f"{SHOP}/"),
+    event("e9201", "2024-05-01 22:00:00", "v92", "page_view", f"{SHOP}/", loaded_at="2024-05-01 23:55:00"),
+]
+EXTRA_VISITORS = frozenset(str(row["anonymous_id"]) for row in EXTRA_EVENTS)
+UNTOUCHED_DAY = "2024-04-20"
+VANISHED_SESSION_DAY = "2024-04-28"
+# The partitions that the runs after loads 2 and 3 cannot touch, worked out by hand from the loads (each run's
+# cutoff is its model's latest loaded_at minus 60 minutes; see macros/incremental_partitions.sql):
+UNTOUCHED_BY_LOAD: dict[int, dict[str, tuple[str, ...]]] = {
+    # load 2 starts after 2024-05-02 00:00: base re-reads from 2024-05-01 on; every model's earliest rebuilt
+    # day is 2024-05-01 (v1's session of 2024-05-01 23:00 continues, i302 gets a duplicate).
+    2: {
+        table: (f"{column}={UNTOUCHED_DAY}", f"{column}={VANISHED_SESSION_DAY}")
+        for table, column in EVENT_MODELS.items()
+        if table != "staging.stg_shop__events_duplicates"
+    }
+    | {"staging.stg_shop__events_duplicates": (f"event_date={UNTOUCHED_DAY}",)},
+    # load 3: base re-reads from 2024-05-02; the late event e9102 makes 2024-04-27 the earliest rebuilt day of
+    # the sessionized events and sessions, but stg_shop__events rebuilds only the days of the events delivered.
+    3: {
+        "staging.base_shop__events": (f"loaded_date={UNTOUCHED_DAY}", f"loaded_date={VANISHED_SESSION_DAY}"),
+        "staging.stg_shop__events": (f"event_date={UNTOUCHED_DAY}", f"event_date={VANISHED_SESSION_DAY}"),
+        "staging.stg_shop__events_duplicates": (f"event_date={UNTOUCHED_DAY}",),
+        "intermediate.int_events_sessionized": (f"event_date={UNTOUCHED_DAY}",),
+        "intermediate.int_sessions_aggregated": (f"date_day={UNTOUCHED_DAY}",),
+    },
+}
+
+# What the loads test reads, and every model and seed these are built from: sessions, orders, the reporting
+# date, every KPI mart with the scorecard, and the duplicates (no mart reads them).
+LOADS_MODELS = ("+fct_sessions", "+fct_orders", "+int_as_of_date", "+kpi_scorecard", "+stg_shop__events_duplicates")
+# Compared between the incremental chain and a full refresh of the same data, both on Spark.
+COMPARED_AFTER_LOADS = (*EVENT_MODELS, *(f"marts.{name}" for name in KPI_MARTS))
+
+Files = dict[str, dict[str, tuple[tuple[str, int], ...]]]  # table -> partition folder -> (file, mtime_ns)
+
+
+def events_as_of(load: int) -> list[loads.Row]:
+    return [row for row in (*loads.EVENTS, *EXTRA_EVENTS) if loads.load_of(row) <= load]
 
 
 def snapshot_loads_state() -> tuple[list[loads.SessionRow], dict[str, str], str]:
@@ -360,51 +426,111 @@ def snapshot_loads_state() -> tuple[list[loads.SessionRow], dict[str, str], str]
             row["orders"],
         )
         for row in session.table("marts.fct_sessions").collect()
+        if row["anonymous_id"] not in EXTRA_VISITORS
     ]
     channels = {row["order_id"]: row["channel"] for row in session.table("marts.fct_orders").collect()}
     (as_of,) = session.table("intermediate.int_as_of_date").collect()
     return sorted(sessions, key=lambda s: (s.anonymous_id, s.session_start)), channels, as_of[0].isoformat()
 
 
-# What the loads test reads, and every model and seed these are built from.
-LOADS_MODELS = ("+fct_sessions", "+fct_orders", "+int_as_of_date")
+def table_location(table: str) -> Path:
+    rows = spark_session().sql(f"describe table extended {table}").collect()
+    (location,) = [row["data_type"] for row in rows if row["col_name"] == "Location"]
+    return Path(location.removeprefix("file:"))
+
+
+def partition_files() -> Files:
+    """Every file of every partition folder of the event models, with its modification time: a partition that
+    a run rewrites gets new files (Spark names each file after its job), one that it leaves keeps them."""
+    files: Files = {}
+    for table in EVENT_MODELS:
+        location = table_location(table)
+        files[table] = {
+            folder.name: tuple(sorted((path.name, path.stat().st_mtime_ns) for path in folder.iterdir()))
+            for folder in sorted(location.iterdir())
+            if folder.is_dir() and "=" in folder.name
+        }
+    return files
+
+
+@dataclass
+class LoadsRun:
+    """The loads scenario on Spark: per load the hand-checked state (or the failure), the partition files after
+    each run, the incremental chain's and the full refresh's relations, and the event models' build times."""
+
+    states: dict[int, Any] = field(default_factory=dict)
+    files: dict[int, Files] = field(default_factory=dict)
+    files_after_full_refresh: Files = field(default_factory=dict)
+    incremental: dict[str, Relation] = field(default_factory=dict)
+    full_refresh: dict[str, Relation] = field(default_factory=dict)
+    seconds: dict[str, Any] = field(default_factory=dict)  # run -> wall time, or each event model's time
+    failure: str | None = None
+
+
+def build_loads(project_dir: Path, dbt_vars: Mapping[str, Any], *extra: str) -> tuple[SparkRun, float]:
+    arguments = [
+        "build", "--select", *LOADS_MODELS,
+        "--exclude", "resource_type:test", "resource_type:unit_test",
+        "--vars", json.dumps(dict(dbt_vars)), *extra,
+    ]  # fmt: skip
+    started = time.perf_counter()
+    # one target folder for every run, so dbt parses the project once
+    run = run_dbt_on_spark(arguments, project_dir, project_dir.parent)
+    return run, time.perf_counter() - started
+
+
+def event_models_seconds(project_dir: Path) -> dict[str, float]:
+    """The execution time of each event model in the last run (from dbt's run_results.json)."""
+    results = json.loads((project_dir.parent / "target" / "run_results.json").read_text())["results"]
+    names = {table.split(".")[1] for table in EVENT_MODELS}
+    timed = {
+        result["unique_id"].split(".")[-1]: round(result["execution_time"], 2)
+        for result in results
+        if result["unique_id"].split(".")[-1] in names
+    }
+    assert set(timed) == names, f"run_results.json lacks event models: {sorted(names - set(timed))}"
+    return timed
 
 
 @pytest.fixture(scope="module")
-def parquet_loads(builds: Builds, spark_work_dir: Path) -> Mapping[int, Any]:
-    """The loads scenario in Parquet mode on Spark: load 1, `dbt build`; load 2, `dbt build`; load 3, again.
-    Runs after the main build (it replaces its tables in the shared catalog). Returns per load the state or
-    the failure."""
+def parquet_loads(builds: Builds, spark_work_dir: Path) -> LoadsRun:
+    """The loads scenario (with the rows above) in Parquet mode on Spark: load 1, `dbt build --full-refresh`;
+    load 2, `dbt build`; load 3, again (incremental); then `dbt build --full-refresh` of the same data. Runs after
+    the main build (it replaces its tables in the shared catalog)."""
     project_dir = spark_work_dir / "loads" / "project"
     copy_project(project_dir)
-    states: dict[int, Any] = {}
+    outcome = LoadsRun()
+    dbt_vars: dict[str, Any] = {}
     for load in loads.LOADS:
-        dbt_vars = write_raw_data(project_dir, loads.tables_as_of(load), "parquet")
-        run = run_dbt_on_spark(
-            [
-                "build",
-                "--select",
-                *LOADS_MODELS,
-                "--exclude",
-                "resource_type:test",
-                "resource_type:unit_test",
-                "--vars",
-                json.dumps(dbt_vars),
-            ],
-            project_dir,
-            # one target folder for the three loads, so dbt parses the project once
-            project_dir.parent,
+        dbt_vars = write_raw_data(
+            project_dir, {**loads.tables_as_of(load), "raw_events": events_as_of(load)}, "parquet"
         )
+        # load 1 starts from scratch: the catalog holds the main build's tables under the same names
+        run, seconds = build_loads(project_dir, dbt_vars, *(("--full-refresh",) if load == 1 else ()))
         if not run.success or run.failures:
-            states[load] = run.explain()
-            break
-        states[load] = snapshot_loads_state()
-    return states
+            outcome.states[load] = run.explain()
+            outcome.failure = f"load {load}: {run.explain()}"
+            return outcome
+        outcome.seconds[f"load {load}: dbt build (wall)"] = seconds
+        outcome.seconds[f"load {load}: event models"] = event_models_seconds(project_dir)
+        outcome.states[load] = snapshot_loads_state()
+        outcome.files[load] = partition_files()
+    outcome.incremental = {table: spark_relation(table) for table in COMPARED_AFTER_LOADS}
+    run, seconds = build_loads(project_dir, dbt_vars, "--full-refresh")
+    if not run.success or run.failures:
+        outcome.failure = f"full refresh: {run.explain()}"
+        return outcome
+    outcome.seconds["full refresh: dbt build (wall)"] = seconds
+    outcome.seconds["full refresh: event models"] = event_models_seconds(project_dir)
+    outcome.full_refresh = {table: spark_relation(table) for table in COMPARED_AFTER_LOADS}
+    outcome.files_after_full_refresh = partition_files()
+    print("\nSpark, loads scenario, seconds:", json.dumps(outcome.seconds, indent=1))
+    return outcome
 
 
 @pytest.mark.parametrize("load", loads.LOADS)
-def test_parquet_loads_on_spark_give_the_hand_computed_sessions(parquet_loads: Mapping[int, Any], load: int) -> None:
-    state = parquet_loads.get(load)
+def test_parquet_loads_on_spark_give_the_hand_computed_sessions(parquet_loads: LoadsRun, load: int) -> None:
+    state = parquet_loads.states.get(load)
     if state is None:
         pytest.fail(f"load {load} was not built: an earlier load failed", pytrace=False)
     if isinstance(state, str):
@@ -413,3 +539,56 @@ def test_parquet_loads_on_spark_give_the_hand_computed_sessions(parquet_loads: M
     assert sessions == sorted(loads.SESSIONS_BY_LOAD[load], key=lambda s: (s.anonymous_id, s.session_start))
     assert channels == loads.ORDER_CHANNELS_BY_LOAD[load]
     assert as_of_date == loads.AS_OF_DATE_BY_LOAD[load]
+
+
+def loads_succeeded(run: LoadsRun) -> LoadsRun:
+    if run.failure:
+        pytest.fail(run.failure, pytrace=False)
+    return run
+
+
+@pytest.mark.parametrize("table", COMPARED_AFTER_LOADS)
+def test_incremental_runs_on_spark_equal_a_full_refresh(parquet_loads: LoadsRun, table: str) -> None:
+    # Row for row, column for column: three incremental runs and one full refresh of the same data, on Spark.
+    run = loads_succeeded(parquet_loads)
+    assert_same_relation(table, run.incremental[table], run.full_refresh[table])
+
+
+@pytest.mark.parametrize("load", (2, 3))
+def test_incremental_runs_on_spark_leave_untouched_partitions_alone(parquet_loads: LoadsRun, load: int) -> None:
+    run = loads_succeeded(parquet_loads)
+    before, after = run.files[load - 1], run.files[load]
+    rewritten = [
+        f"{table}/{partition}"
+        for table, partitions in UNTOUCHED_BY_LOAD[load].items()
+        for partition in partitions
+        if partition not in before[table] or after[table].get(partition) != before[table][partition]
+    ]
+    assert not rewritten, f"the run after load {load} rewrote (or lost) partitions no new row can change: {rewritten}"
+    # ...while it did rewrite others: every model wrote files the previous run had not.
+    unchanged_models = [table for table in EVENT_MODELS if after[table] == before[table]]
+    assert not unchanged_models, f"the run after load {load} wrote nothing in {unchanged_models}"
+
+
+def test_the_partition_probe_sees_a_rewrite(parquet_loads: LoadsRun) -> None:
+    # The check above can fail: the full refresh rewrites the untouched day of every event model.
+    run = loads_succeeded(parquet_loads)
+    last = run.files[loads.LOADS[-1]]
+    for table, column in EVENT_MODELS.items():
+        partition = f"{column}={UNTOUCHED_DAY}"
+        assert partition in last[table] and partition in run.files_after_full_refresh[table], (table, partition)
+        assert run.files_after_full_refresh[table][partition] != last[table][partition], table
+
+
+def test_a_day_whose_sessions_all_vanished_is_dropped_on_spark(parquet_loads: LoadsRun) -> None:
+    # v91's only session moved from 2024-04-28 to 2024-04-27 with load 3: the partition must be gone, not stale.
+    run = loads_succeeded(parquet_loads)
+    sessions = "intermediate.int_sessions_aggregated"
+    assert f"date_day={VANISHED_SESSION_DAY}" in run.files[2][sessions]
+    assert f"date_day={VANISHED_SESSION_DAY}" not in run.files[3][sessions]
+    assert "date_day=2024-04-27" in run.files[3][sessions]
+    columns, rows = run.incremental[sessions]
+    v91 = [dict(zip(columns, row, strict=True)) for row in rows if row[columns.index("anonymous_id")] == "v91"]
+    assert [(row["session_start"].isoformat(sep=" "), row["event_count"]) for row in v91] == [
+        ("2024-04-27 23:50:00", 2)
+    ]

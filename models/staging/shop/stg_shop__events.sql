@@ -4,11 +4,13 @@
 -- Incremental (issue 4): a run looks only at the events that received a delivery since the last run (minus
 -- the lookback) and re-picks, among ALL accepted deliveries of those events, the earliest; delete+insert on
 -- event_id then replaces what an earlier run kept. A duplicate arriving in a later load therefore changes
--- nothing, and a late first delivery (an earlier loaded_at arriving late) still wins.
+-- nothing, and a late first delivery (an earlier loaded_at arriving late) still wins. On Spark (issue 5) the
+-- table is partitioned by event_date, and a run re-picks every event of each day holding a delivery of those
+-- events, which replace those partitions (macros/incremental_partitions.sql).
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
-    **incremental_settings(unique_key='event_id')
+    **incremental_settings(unique_key='event_id', partition_by='event_date')
 ) }}
 
 with
@@ -34,7 +36,7 @@ single_deliveries as (
         rejection_reason is null
         {% if is_incremental() -%}
         -- an event delivered once is new exactly when its delivery is
-        and loaded_at > {{ incremental_cutoff() }}
+        and {{ deliveries_to_rebuild() }}
         {%- endif %}
         and event_id not in (select repeated_events.event_id from repeated_events)
 
@@ -60,7 +62,7 @@ kept_events as (
     union all
 
     select * from repeated_deliveries
-    where delivery_number = 1
+    where delivery_number = 1 {{- and_in_rebuilt_event_days('event_ts') }}
 
 ),
 
@@ -112,7 +114,9 @@ events as (
         kept_events.event_name in ('page_view', 'product_view') as is_page_event,
         bot_user_agents.user_agent is not null as is_bot,
         kept_events.event_ts,
-        kept_events.loaded_at
+        kept_events.loaded_at,
+        -- the partition on Spark (last: Spark puts partition columns last)
+        cast(kept_events.event_ts as date) as event_date
 
     from kept_events
     left join bot_user_agents

@@ -3,11 +3,13 @@
 -- A table, not a view: its data tests would otherwise each redo the ranking over the whole history.
 --
 -- Incremental (issue 4): a run renumbers all deliveries of the repeated events that received a delivery since
--- the last run (minus the lookback); delete+insert on event_id replaces their earlier rows.
+-- the last run (minus the lookback); delete+insert on event_id replaces their earlier rows. On Spark (issue 5)
+-- the table is partitioned by event_date, and a run renumbers the deliveries of every repeated event of each
+-- day holding a delivery of those events, which replace those partitions (macros/incremental_partitions.sql).
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
-    **incremental_settings(unique_key='event_id')
+    **incremental_settings(unique_key='event_id', partition_by='event_date')
 ) }}
 
 with
@@ -49,8 +51,13 @@ ranked as (
 
 duplicates as (
 
-    select * from ranked
-    where delivery_number > 1
+    select
+        *,
+        -- the partition on Spark (last: Spark puts partition columns last)
+        cast(event_ts as date) as event_date
+
+    from ranked
+    where delivery_number > 1 {{- and_in_rebuilt_event_days('event_ts') }}
 
 )
 
