@@ -56,6 +56,7 @@ REPO = Path(__file__).resolve().parent.parent
 GENERATOR = REPO / "scripts" / "generate_data.py"
 PROFILES = REPO / "profiles.yml"
 DEFAULT_EVENTS = 10_000_000
+TARGETS_SET_FOR_EVENTS = 10_000_000  # issue 4 set its time and 4 GiB targets for this size
 MIN_EVENTS = 100  # the generator's minimum
 DEFAULT_SEED = 42
 POLL_SECONDS = 0.2
@@ -535,12 +536,15 @@ def effective(env: dict[str, str], name: str) -> str | None:
 
 
 def checks(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The targets of issue 4, evaluated on this run (the size each was set for is part of its name)."""
+    """The targets of issue 4 that apply to this run. The time and 4 GiB targets were set for 10 million events
+    and are judged only at that size; the memory-limit one (spill, do not fail) holds at every size."""
     full, incremental = report["phases"].get("full"), report["phases"].get("incremental")
     limit = memory_bytes(report["settings"]["memory_limit"])
     found: list[dict[str, Any]] = [
         {"check": f"{name} dbt build succeeded", "value": f"exit {phase['exit_code']}", "ok": False}
         for name, phase in report["phases"].items() if phase["exit_code"] != 0]  # its figures prove nothing
+    if report["requested_events"] != TARGETS_SET_FOR_EVENTS:
+        full = incremental = None
     if full:
         found.append({"check": "full build under 60 s (set for 10M events)", "value": round(full["wall_seconds"], 1),
                       "ok": full["wall_seconds"] < 60})

@@ -246,3 +246,24 @@ def test_memory_limit_sizes() -> None:
     assert bench.memory_bytes("512 MiB") == 512 * 1024**2
     assert bench.memory_bytes("1.5gib") == round(1.5 * 1024**3)
     assert bench.memory_bytes("80%") is None
+
+
+def _report(requested_events: int, full_seconds: float, incremental_seconds: float, peak_gib: float) -> dict[str, Any]:
+    phase = {"exit_code": 0, "peak_rss_bytes": round(peak_gib * bench.GIB)}
+    return {"requested_events": requested_events, "settings": {"memory_limit": "3GB"},
+            "phases": {"full": {**phase, "wall_seconds": full_seconds},
+                       "incremental": {**phase, "wall_seconds": incremental_seconds}}}
+
+
+def test_time_targets_are_judged_only_at_the_size_they_were_set_for() -> None:
+    at_10m = {c["check"]: c["ok"] for c in bench.checks(_report(10_000_000, 59.0, 15.0, 3.5))}
+    # 15 / 59 = 0.254: just over a quarter; 3.5 GiB is under 4 GiB and under 3 GB (2.79 GiB) + 1 GiB
+    assert at_10m == {
+        "full build under 60 s (set for 10M events)": True,
+        "full build peak memory under 4 GiB (set for 10M events)": True,
+        "incremental build under 1/4 of the full build": False,
+        "peak memory within the DuckDB memory_limit + 1 GiB (set for 100M events)": True,
+    }
+    # 100M events take minutes and may use more than 4 GiB: only the memory-limit target applies there
+    at_100m = {c["check"]: c["ok"] for c in bench.checks(_report(100_000_000, 2000.0, 900.0, 3.9))}
+    assert at_100m == {"peak memory within the DuckDB memory_limit + 1 GiB (set for 100M events)": False}
