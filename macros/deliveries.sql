@@ -7,8 +7,8 @@
 
 {#- The event ids with more than one accepted delivery, the only ones whose deliveries need numbering; in an
     incremental run only those with a delivery since the last run (the others keep what an earlier run did),
-    on Spark those with a delivery on a rebuilt day (macros/incremental_partitions.sql). -#}
-{% macro repeated_event_ids() -%}
+    on Spark those with a delivery on a rebuilt day, `rebuilt_days` (macros/incremental_partitions.sql). -#}
+{% macro repeated_event_ids(rebuilt_days=none) -%}
     select event_id
     from {{ ref('base_shop__events') }}
     where rejection_reason is null
@@ -16,7 +16,7 @@
         and event_id in (
             select new_deliveries.event_id
             from {{ ref('base_shop__events') }} as new_deliveries
-            where {{ deliveries_to_rebuild('new_deliveries') }}
+            where {{ deliveries_to_rebuild(rebuilt_days, 'new_deliveries') }}
         )
     {%- endif %}
     group by event_id

@@ -44,29 +44,22 @@
 {%- endmacro %}
 
 
-{#- stg_shop__events and stg_shop__events_duplicates: the deliveries (of base_shop__events, under `alias`) whose
-    events a run re-picks and renumbers. DuckDB: those loaded since the cutoff. Spark: those of the days rebuilt. -#}
-{% macro deliveries_to_rebuild(alias=none) -%}
-    {{ return(adapter.dispatch('deliveries_to_rebuild', 'ecommerce_kpis')(alias)) }}
-{%- endmacro %}
-
-{% macro default__deliveries_to_rebuild(alias) -%}
-    {{ alias ~ '.' if alias }}loaded_at > {{ incremental_cutoff() }}
-{%- endmacro %}
-
-{% macro spark__deliveries_to_rebuild(alias) -%}
-    cast({{ alias ~ '.' if alias }}event_ts as date) in ({{ rebuilt_event_days() }})
-{%- endmacro %}
-
-{% macro databricks__deliveries_to_rebuild(alias) -%}
-    {{ return(default__deliveries_to_rebuild(alias)) }}
-{%- endmacro %}
-
-{#- Spark: the days of every accepted delivery of the events delivered since the cutoff, as a list of date
-    literals read when the model is compiled (a few days; a literal list keeps Spark's plan to plain filters, and
-    prunes partitions). `cast(null as date)` when there is none: then nothing is rebuilt. -#}
+{#- stg_shop__events and stg_shop__events_duplicates. `rebuilt_event_days()`, called once at the top of the model:
+    on Spark in an incremental run, the days it rebuilds, as a list of date literals; elsewhere nothing. The
+    macros below take that list. -#}
 {% macro rebuilt_event_days() -%}
-    {%- if not execute -%}
+    {{ return(adapter.dispatch('rebuilt_event_days', 'ecommerce_kpis')()) }}
+{%- endmacro %}
+
+{% macro default__rebuilt_event_days() -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{#- The days of every accepted delivery of the events delivered since the cutoff, read when the model compiles
+    (a few days; a literal list keeps Spark's plan to plain filters). `cast(null as date)`, matching nothing,
+    when there is none or outside an incremental run. -#}
+{% macro spark__rebuilt_event_days() -%}
+    {%- if not (execute and is_incremental()) -%}
         {{ return('cast(null as date)') }}
     {%- endif -%}
     {%- set cutoff = incremental_cutoff() -%}
@@ -84,27 +77,50 @@
             )
         order by 1'
     ).columns[0].values() -%}
-    {%- if days | length == 0 -%}
-        {{ return('cast(null as date)') }}
-    {%- endif -%}
-    {%- for day in days %}date'{{ day }}'{{ ', ' if not loop.last }}{% endfor -%}
+    {%- set literals = [] -%}
+    {%- for day in days -%}
+        {%- do literals.append("date'" ~ day ~ "'") -%}
+    {%- endfor -%}
+    {{ return(literals | join(', ') if literals else 'cast(null as date)') }}
+{%- endmacro %}
+
+{% macro databricks__rebuilt_event_days() -%}
+    {{ return(default__rebuilt_event_days()) }}
+{%- endmacro %}
+
+{#- The deliveries (of base_shop__events, under `alias`) whose events a run re-picks and renumbers. DuckDB: those
+    loaded since the cutoff. Spark: those of the rebuilt days. -#}
+{% macro deliveries_to_rebuild(rebuilt_days, alias=none) -%}
+    {{ return(adapter.dispatch('deliveries_to_rebuild', 'ecommerce_kpis')(rebuilt_days, alias)) }}
+{%- endmacro %}
+
+{% macro default__deliveries_to_rebuild(rebuilt_days, alias) -%}
+    {{ alias ~ '.' if alias }}loaded_at > {{ incremental_cutoff() }}
+{%- endmacro %}
+
+{% macro spark__deliveries_to_rebuild(rebuilt_days, alias) -%}
+    cast({{ alias ~ '.' if alias }}event_ts as date) in ({{ rebuilt_days }})
+{%- endmacro %}
+
+{% macro databricks__deliveries_to_rebuild(rebuilt_days, alias) -%}
+    {{ return(default__deliveries_to_rebuild(rebuilt_days, alias)) }}
 {%- endmacro %}
 
 {#- A filter (`and ...`) that keeps the rows of the rebuilt days only: nothing on DuckDB, where a run's output
     replaces rows by key; on Spark, where an output row of another day would replace that whole day. -#}
-{% macro and_in_rebuilt_event_days(event_ts) -%}
-    {{ return(adapter.dispatch('and_in_rebuilt_event_days', 'ecommerce_kpis')(event_ts)) }}
+{% macro and_in_rebuilt_event_days(event_ts, rebuilt_days) -%}
+    {{ return(adapter.dispatch('and_in_rebuilt_event_days', 'ecommerce_kpis')(event_ts, rebuilt_days)) }}
 {%- endmacro %}
 
-{% macro default__and_in_rebuilt_event_days(event_ts) -%}
+{% macro default__and_in_rebuilt_event_days(event_ts, rebuilt_days) -%}
 {%- endmacro %}
 
-{% macro spark__and_in_rebuilt_event_days(event_ts) -%}
-    {%- if is_incremental() %} and cast({{ event_ts }} as date) in ({{ rebuilt_event_days() }}){% endif -%}
+{% macro spark__and_in_rebuilt_event_days(event_ts, rebuilt_days) -%}
+    {%- if is_incremental() %} and cast({{ event_ts }} as date) in ({{ rebuilt_days }}){% endif -%}
 {%- endmacro %}
 
-{% macro databricks__and_in_rebuilt_event_days(event_ts) -%}
-    {{ return(default__and_in_rebuilt_event_days(event_ts)) }}
+{% macro databricks__and_in_rebuilt_event_days(event_ts, rebuilt_days) -%}
+    {{ return(default__and_in_rebuilt_event_days(event_ts, rebuilt_days)) }}
 {%- endmacro %}
 
 

@@ -12,6 +12,8 @@
     on_schema_change='fail',
     **incremental_settings(unique_key='event_id', partition_by='event_date')
 ) }}
+{#- Spark, incremental: the days this run rebuilds (read once); nothing elsewhere -#}
+{%- set rebuilt_days = rebuilt_event_days() %}
 
 with
 
@@ -21,7 +23,7 @@ with
 -- than a second scan of the table (see docs/performance.md).
 repeated_events as (
 
-    {{ repeated_event_ids() }}
+    {{ repeated_event_ids(rebuilt_days) }}
 
 ),
 
@@ -36,7 +38,7 @@ single_deliveries as (
         rejection_reason is null
         {% if is_incremental() -%}
         -- an event delivered once is new exactly when its delivery is
-        and {{ deliveries_to_rebuild() }}
+        and {{ deliveries_to_rebuild(rebuilt_days) }}
         {%- endif %}
         and event_id not in (select repeated_events.event_id from repeated_events)
 
@@ -62,7 +64,7 @@ kept_events as (
     union all
 
     select * from repeated_deliveries
-    where delivery_number = 1 {{- and_in_rebuilt_event_days('event_ts') }}
+    where delivery_number = 1 {{- and_in_rebuilt_event_days('event_ts', rebuilt_days) }}
 
 ),
 

@@ -11,6 +11,8 @@
     on_schema_change='fail',
     **incremental_settings(unique_key='event_id', partition_by='event_date')
 ) }}
+{#- Spark, incremental: the days this run rebuilds (read once); nothing elsewhere -#}
+{%- set rebuilt_days = rebuilt_event_days() %}
 
 with
 
@@ -32,7 +34,7 @@ accepted_deliveries as (
 repeated_events as (
 
     -- read from the model, not the CTE above: DuckDB would materialize a CTE read twice
-    {{ repeated_event_ids() }}
+    {{ repeated_event_ids(rebuilt_days) }}
 
 ),
 
@@ -57,7 +59,7 @@ duplicates as (
         cast(event_ts as date) as event_date
 
     from ranked
-    where delivery_number > 1 {{- and_in_rebuilt_event_days('event_ts') }}
+    where delivery_number > 1 {{- and_in_rebuilt_event_days('event_ts', rebuilt_days) }}
 
 )
 
