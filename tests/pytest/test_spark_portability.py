@@ -16,6 +16,7 @@ from pipeline import REPO_ROOT
 MODEL_FILES = sorted((REPO_ROOT / "models").rglob("*.sql"))
 INCREMENTAL = re.compile(r"materialized\s*=\s*['\"]incremental['\"]")
 STRATEGY = re.compile(r"incremental_strategy\s*=")
+PARTITION_BY = re.compile(r"incremental_settings\([^)]*partition_by\s*=\s*['\"](\w+)['\"]")
 
 
 def relative(path: Path) -> str:
@@ -33,6 +34,19 @@ def test_incremental_models_take_their_strategy_per_engine(path: Path) -> None:
     sql = path.read_text()
     assert not STRATEGY.search(sql), f"{relative(path)} names its incremental strategy; use incremental_settings()"
     assert "incremental_settings(" in sql, f"{relative(path)} is incremental without incremental_settings()"
+
+
+@pytest.mark.parametrize("path", [path for path in MODEL_FILES if INCREMENTAL.search(path.read_text())], ids=relative)
+def test_incremental_models_name_their_date_partition(path: Path) -> None:
+    # On Spark, insert_overwrite of a table without partitions replaces the WHOLE table with a run's output (the
+    # new rows only): every incremental model must pass the date column Spark partitions it by, and select it.
+    sql = path.read_text()
+    match = PARTITION_BY.search(sql)
+    assert match, f"{relative(path)}: incremental_settings() without partition_by='<date column>'"
+    column = match.group(1)
+    assert re.search(rf"\bas {column}\b|^\s*{column},?$", sql, re.MULTILINE), (
+        f"{relative(path)}: partition column {column} is not selected"
+    )
 
 
 def seed_column_types() -> list[tuple[str, str, str]]:
