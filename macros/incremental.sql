@@ -6,31 +6,21 @@
     {{ return(adapter.dispatch('incremental_cutoff', 'ecommerce_kpis')(column, relation)) }}
 {%- endmacro %}
 
+{#- Read when the model compiles (just before it runs) and written as a literal, on every engine. A
+    constant lets the engine skip storage by it: DuckDB prunes row groups of the event tables (appended in load
+    order) and Parquet files by their loaded_at statistics, and Spark prunes partitions, where a subquery
+    would make each scan read every column of the whole history first (docs/performance.md). On Spark it also
+    matters that a run may drop partitions of the table before its query runs
+    (macros/incremental_partitions.sql): the query must not ask the table for its latest row again. -#}
 {% macro default__incremental_cutoff(column, relation) -%}
-    {{ dbt.dateadd(
-        'minute',
-        -1 * (var('incremental_lookback_minutes') | int),
-        'coalesce((select max(' ~ column ~ ') from ' ~ relation ~ '), '
-            ~ dbt.cast("'1900-01-01'", dbt.type_timestamp()) ~ ')'
-    ) }}
-{%- endmacro %}
-
-{#- Spark (issue 5): the same cutoff, read once when the model is compiled and written as a literal. A Spark run
-    may drop partitions of the table before its query runs (macros/incremental_partitions.sql), so the query
-    must not ask the table for its latest row again; a literal also lets Spark prune partitions by it. -#}
-{% macro spark__incremental_cutoff(column, relation) -%}
-    {%- if not execute -%}
-        {{ return(default__incremental_cutoff(column, relation)) }}
+    {%- set latest = none -%}
+    {%- if execute -%}
+        {%- set latest = run_query(
+            'select cast(max(' ~ column ~ ') as ' ~ dbt.type_string() ~ ') from ' ~ relation
+        ).columns[0].values()[0] -%}
     {%- endif -%}
-    {%- set latest = run_query(
-        'select cast(max(' ~ column ~ ') as ' ~ dbt.type_string() ~ ') from ' ~ relation
-    ).columns[0].values()[0] -%}
     {%- set latest_literal = dbt.cast(
         "'" ~ (latest if latest is not none else '1900-01-01 00:00:00') ~ "'", dbt.type_timestamp()
     ) -%}
     {{ dbt.dateadd('minute', -1 * (var('incremental_lookback_minutes') | int), latest_literal) }}
-{%- endmacro %}
-
-{% macro databricks__incremental_cutoff(column, relation) -%}
-    {{ return(default__incremental_cutoff(column, relation)) }}
 {%- endmacro %}
