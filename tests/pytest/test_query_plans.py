@@ -23,8 +23,10 @@ ALLOWED_MATERIALIZED_CTES: dict[str, set[str]] = {
     "stg_shop__events": {"repeated_events"},
     # one row per order
     "int_customers_cohorted": {"orders"},
-    # one row per distinct referrer host
+    # one row per distinct referrer host; int_sessions_classified is a view, planned inside its two readers
     "int_sessions_classified": {"referrer_hosts"},
+    "int_orders_attributed": {"referrer_hosts"},
+    "fct_sessions": {"referrer_hosts"},
 }
 # kpi_scorecard: one CTE per KPI holding that KPI's window of daily rows.
 ALLOWED_CTE_PATTERNS: dict[str, re.Pattern[str]] = {"kpi_scorecard": re.compile(r"kpi_\w+__window")}
