@@ -1,18 +1,15 @@
 {#- Incremental event processing (issue 4): each run reads the rows loaded since the last one, minus a safety
     lookback (var `incremental_lookback_minutes`) for loads that land out of order. Returns the loaded_at
     from which rows count as new for `relation` (by default the model being built); when `relation` is still
-    empty, every row is new (a model can stay empty for a while, e.g. the duplicates of a shop without any). -#}
-{% macro incremental_cutoff(column='loaded_at', relation=this) -%}
-    {{ return(adapter.dispatch('incremental_cutoff', 'ecommerce_kpis')(column, relation)) }}
-{%- endmacro %}
+    empty, every row is new (a model can stay empty for a while, e.g. the duplicates of a shop without any).
 
-{#- Read when the model compiles (just before it runs) and written as a literal, on every engine. A
-    constant lets the engine skip storage by it: DuckDB prunes row groups of the event tables (appended in load
-    order) and Parquet files by their loaded_at statistics, and Spark prunes partitions, where a subquery
-    would make each scan read every column of the whole history first (docs/performance.md). On Spark it also
-    matters that a run may drop partitions of the table before its query runs
-    (macros/incremental_partitions.sql): the query must not ask the table for its latest row again. -#}
-{% macro default__incremental_cutoff(column, relation) -%}
+    The latest loaded_at is read when the model compiles (just before it runs) and written as a literal, the
+    same on every engine. A constant lets the engine skip storage by it: DuckDB prunes row groups of the event
+    tables (appended in load order) and Parquet files by their loaded_at statistics, and Spark prunes
+    partitions, where a subquery would make each scan read every column of the whole history first
+    (docs/performance.md, decisions 52). On Spark it also matters that a run may drop partitions of the table
+    before its query runs (macros/incremental_partitions.sql): the query must not ask the table again. -#}
+{% macro incremental_cutoff(column='loaded_at', relation=this) -%}
     {%- set latest = none -%}
     {%- if execute -%}
         {%- set latest = run_query(
