@@ -21,3 +21,10 @@
     ) -%}
     {{ dbt.dateadd('minute', -1 * (var('incremental_lookback_minutes') | int), latest_literal) }}
 {%- endmacro %}
+
+{#- `built_at`: the start of this dbt invocation, as a timestamp literal (UTC), written on every row that the models
+    updated by incremental runs write, so that the rows of the latest build can be told apart from older ones
+    (macros/generic_tests/unique_in_latest_build.sql). Every model of one invocation writes the same value. -#}
+{% macro run_started_timestamp() -%}
+    {{ dbt.cast("'" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "'", dbt.type_timestamp()) }}
+{%- endmacro %}

@@ -28,3 +28,24 @@
 {% macro databricks__incremental_settings(unique_key, partition_by) -%}
     {{ return(default__incremental_settings(unique_key, partition_by)) }}
 {%- endmacro %}
+
+{#- fct_sessions (issue 4): where rows can be deleted, incremental by visitor (delete+insert on anonymous_id;
+    see the model for which visitors a run rebuilds). Spark's Parquet tables could only replace whole days,
+    and a lookup edit or a cancelled order can change any past day, so there it stays a table. -#}
+{% macro sessions_mart_settings() -%}
+    {{ return(adapter.dispatch('sessions_mart_settings', 'ecommerce_kpis')()) }}
+{%- endmacro %}
+
+{% macro default__sessions_mart_settings() -%}
+    {%- set settings = {'materialized': 'incremental', 'on_schema_change': 'fail'} -%}
+    {%- do settings.update(default__incremental_settings('anonymous_id', none)) -%}
+    {{ return(settings) }}
+{%- endmacro %}
+
+{% macro spark__sessions_mart_settings() -%}
+    {{ return({'materialized': 'table'}) }}
+{%- endmacro %}
+
+{% macro databricks__sessions_mart_settings() -%}
+    {{ return(default__sessions_mart_settings()) }}
+{%- endmacro %}

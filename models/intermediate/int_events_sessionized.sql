@@ -222,6 +222,7 @@ sessionized as (
         keys_sessionized.session_start,
         keys_sessionized.event_ts,
         events.loaded_at,
+        {{ run_started_timestamp() }} as built_at,
         -- the partition on Spark (last: Spark puts partition columns last)
         cast(keys_sessionized.event_ts as date) as event_date
 

@@ -85,7 +85,8 @@ final as (
         cast(session_start as date) as date_day,
         session_start,
         session_end,
-        loaded_at
+        loaded_at,
+        {{ run_started_timestamp() }} as built_at
 
     from sessions
 

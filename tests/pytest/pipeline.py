@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -305,3 +306,20 @@ def fetch_dicts(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict[st
     cursor = connection.execute(sql)
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# The column stamping each row with the start of the run that wrote it (macros/incremental.sql): it differs
+# between any two builds by design, so comparisons of two builds leave it out.
+RUN_STAMP_COLUMN = "built_at"
+
+
+def without_run_stamp(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Columns and rows without RUN_STAMP_COLUMN (unchanged when the relation has none)."""
+    kept = [index for index, name in enumerate(columns) if name != RUN_STAMP_COLUMN]
+    return [columns[index] for index in kept], [tuple(row[index] for index in kept) for row in rows]
+
+
+def with_run_stamp_masked(compiled_sql: str) -> str:
+    """Compiled SQL with the run's built_at literal (run_started_at, to the microsecond) replaced by a mark, so
+    the SQL of two runs compares equal when only their start differs."""
+    return re.sub(r"'\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}'", "'<run started>'", compiled_sql)

@@ -61,15 +61,16 @@ EXPECTED_FAILURES = {
 }
 
 
-@pytest.fixture(scope="module")
-def run_results(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, ...], int]:
-    project = tmp_path_factory.mktemp("generic_tests")
+def build_seeds_project(
+    project: Path, seeds: dict[str, str], entry: str, dbt_vars: dict[str, object] | None = None
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, object]]]:
+    """A throwaway dbt project of the generic tests and the given seeds (each with `entry`'s tests), built."""
     shutil.copytree(REPO / "macros" / "generic_tests", project / "macros" / "generic_tests")
     (project / "seeds").mkdir()
-    for name, csv in SEEDS.items():
+    for name, csv in seeds.items():
         (project / "seeds" / f"{name}.csv").write_text(csv)
     (project / "seeds" / "_seeds.yml").write_text(
-        SCHEMA.format(entries="".join(ENTRY.format(name=name) for name in SEEDS))
+        SCHEMA.format(entries="".join(entry.format(name=name) for name in seeds))
     )
     (project / "dbt_project.yml").write_text(
         "name: generic_tests_check\nversion: '1.0'\nconfig-version: 2\nprofile: check\n"
@@ -79,13 +80,20 @@ def run_results(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, ...
         f"check:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {project / 'check.duckdb'}\n"
     )
     result = subprocess.run(
-        [str(DBT), "build", "--project-dir", str(project), "--profiles-dir", str(project)],
+        [str(DBT), "build", "--project-dir", str(project), "--profiles-dir", str(project),
+         "--vars", json.dumps(dbt_vars or {})],
         cwd=project,
         capture_output=True,
         text=True,
         env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
     )
     results = json.loads((project / "target" / "run_results.json").read_text())["results"]
+    return result, results
+
+
+@pytest.fixture(scope="module")
+def run_results(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, ...], int]:
+    result, results = build_seeds_project(tmp_path_factory.mktemp("generic_tests"), SEEDS, ENTRY)
     assert len(results) == 8, result.stdout  # 2 seeds + 6 tests
     failures: dict[tuple[str, ...], int] = {}
     for item in results:
@@ -106,3 +114,44 @@ def run_results(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, ...
 @pytest.mark.parametrize("key", list(EXPECTED_FAILURES), ids=lambda key: "-".join(key))
 def test_generic_test_counts_failing_rows(run_results: dict[tuple[str, ...], int], key: tuple[str, ...]) -> None:
     assert run_results[key] == EXPECTED_FAILURES[key]
+
+
+# unique_in_latest_build: the rows of the latest build are those with the newest built_at (T2 below).
+LATEST_BUILD_SEEDS = {
+    # k1 repeats in an older build only: the latest build (k2, k3) is unique -> 0; the whole history -> 1 (k1).
+    "builds_ok": "key,built_at\nk1,2026-01-01 00:00:00\nk1,2026-01-01 00:00:00\nk2,2026-01-02 00:00:00\n"
+    "k3,2026-01-02 00:00:00\n,2026-01-02 00:00:00\n,2026-01-02 00:00:00\n",
+    # k2 and k3 repeat within the latest build -> 2; k4 once in each build (never left by delete+insert) counts
+    # only in the whole history, with k2 and k3 -> 3. NULL keys (twice) are not_null's business.
+    "builds_bad": "key,built_at\nk1,2026-01-01 00:00:00\nk2,2026-01-02 00:00:00\nk2,2026-01-02 00:00:00\n"
+    "k3,2026-01-02 00:00:00\nk3,2026-01-02 00:00:00\nk4,2026-01-01 00:00:00\nk4,2026-01-02 00:00:00\n",
+}
+LATEST_BUILD_ENTRY = """
+  - name: {name}
+    config:
+      column_types: {{key: varchar, built_at: timestamp}}
+    columns:
+      - name: key
+        data_tests: [unique_in_latest_build]
+"""
+
+
+@pytest.mark.parametrize(
+    ("whole_history", "expected"),
+    [(False, {"builds_ok": 0, "builds_bad": 2}), (True, {"builds_ok": 1, "builds_bad": 3})],
+    ids=["latest-build", "check_whole_history"],
+)
+def test_unique_in_latest_build_reads_the_latest_build_unless_told(
+    tmp_path: Path, whole_history: bool, expected: dict[str, int]
+) -> None:
+    result, results = build_seeds_project(
+        tmp_path / "latest_build", LATEST_BUILD_SEEDS, LATEST_BUILD_ENTRY, {"check_whole_history": whole_history}
+    )
+    failures = {
+        seed: item["failures"]
+        for item in results
+        if item["unique_id"].startswith("test.")
+        for seed in LATEST_BUILD_SEEDS
+        if seed in item["unique_id"]
+    }
+    assert failures == expected, result.stdout

@@ -44,6 +44,8 @@ from pipeline import (
     raw_parquet_dir,
     read_artifact,
     run_dbt,
+    with_run_stamp_masked,
+    without_run_stamp,
     write_parquet,
     write_raw_data,
 )
@@ -162,8 +164,8 @@ def snapshot_relations(project_dir: Path, database: Path) -> dict[str, tuple[lis
             if node is None or node["config"]["materialized"] == "ephemeral":
                 continue
             cursor = connection.execute(f'select * from "{node["schema"]}"."{node["alias"]}"')
-            columns = [column[0] for column in cursor.description]
-            relations[name] = (columns, sorted(cursor.fetchall(), key=row_key))
+            columns, rows = without_run_stamp([column[0] for column in cursor.description], cursor.fetchall())
+            relations[name] = (columns, sorted(rows, key=row_key))
     return relations
 
 
@@ -368,7 +370,9 @@ def test_event_models_really_build_incrementally(builds: dict[Mode, ModeBuilds],
             result = state.results.get(name)
             if result is None or result["status"] != "success":
                 problems.append(f"run after load {state.load}: {name} did not run ({result and result['status']})")
-            elif result["compiled_code"] == first.results.get(name, {}).get("compiled_code"):
+            elif with_run_stamp_masked(result["compiled_code"]) == with_run_stamp_masked(
+                first.results.get(name, {}).get("compiled_code", "")
+            ):
                 problems.append(
                     f"run after load {state.load}: {name} compiled as on the first run: is_incremental() was false"
                 )
@@ -385,3 +389,33 @@ def test_a_sessions_model_is_incremental(builds: dict[Mode, ModeBuilds], mode: M
         assert "incremental" in materialized.values(), (
             f"run after load {state.load} ({mode}): no sessions model is incremental: {materialized}"
         )
+
+
+def test_a_lookup_edit_reaches_past_sessions_in_an_incremental_run(tmp_path: Path) -> None:
+    # fct_sessions is incremental (decision 54): no event is new here, yet the edit of a lookup list must change
+    # the channel of every past session it concerns in the next (incremental) run, as a full refresh would.
+    project_dir, database = tmp_path / "project", tmp_path / "pipeline.duckdb"
+    copy_project(project_dir)
+    dbt_vars = write_raw_data(project_dir, loads.tables_as_of(3), "seeds")
+    run_build(project_dir, database, dbt_vars)
+    before = snapshot_relations(project_dir, database)["fct_sessions"]
+
+    search_engines = project_dir / "seeds" / "lookups" / "search_engines.csv"
+    hosts = search_engines.read_text().splitlines()
+    assert "google.com" in hosts, "the scenario's referrer google.com must be a listed search engine"
+    search_engines.write_text("\n".join(host for host in hosts if host != "google.com") + "\n")
+    run_build(project_dir, database, dbt_vars)
+    incremental = snapshot_relations(project_dir, database)["fct_sessions"]
+    run_build(project_dir, database, dbt_vars, "--full-refresh")
+    full = snapshot_relations(project_dir, database)["fct_sessions"]
+
+    def channels(relation: tuple[list[str], list[tuple[Any, ...]]]) -> dict[str, str]:
+        columns, rows = relation
+        session, channel = columns.index("session_id"), columns.index("channel")
+        return {row[session]: row[channel] for row in rows}
+
+    changed = {key for key, value in channels(before).items() if channels(full)[key] != value}
+    assert changed, "the edit changes no session's channel: the test would prove nothing"
+    assert {channels(before)[key] for key in changed} == {"organic_search"}
+    assert channels(incremental) == channels(full)
+    assert incremental == full

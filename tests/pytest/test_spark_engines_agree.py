@@ -38,7 +38,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from pipeline import REPO_ROOT, copy_project, dbt_executable, write_raw_data
+from pipeline import REPO_ROOT, copy_project, dbt_executable, without_run_stamp, write_raw_data
 from scenarios import SHOP, event, loads
 
 pytestmark = pytest.mark.skipif(
@@ -116,12 +116,12 @@ def spark_session() -> Any:
 
 def spark_relation(table: str) -> Relation:
     dataframe = spark_session().table(table)
-    return list(dataframe.columns), [tuple(row) for row in dataframe.collect()]
+    return without_run_stamp(list(dataframe.columns), [tuple(row) for row in dataframe.collect()])
 
 
 def duckdb_relation(connection: duckdb.DuckDBPyConnection, table: str) -> Relation:
     cursor = connection.execute(f"select * from {table}")
-    return [column[0] for column in cursor.description], cursor.fetchall()
+    return without_run_stamp([column[0] for column in cursor.description], cursor.fetchall())
 
 
 def start_duckdb_build(work_dir: Path) -> subprocess.Popen[str]:

@@ -117,6 +117,7 @@ events as (
         bot_user_agents.user_agent is not null as is_bot,
         kept_events.event_ts,
         kept_events.loaded_at,
+        {{ run_started_timestamp() }} as built_at,
         -- the partition on Spark (last: Spark puts partition columns last)
         cast(kept_events.event_ts as date) as event_date
 
