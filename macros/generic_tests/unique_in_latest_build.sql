@@ -7,18 +7,27 @@
     of the benchmark), and the newest built_at is written into the query as a literal, so DuckDB reads only the
     row groups the run appended.
 
-    A failed run's rows are no longer the latest once the next run writes: set the var `check_whole_history`
-    (true) to check every row, as the next run after a failure should (or rebuild with --full-refresh). On
-    Spark, whose incremental runs replace whole partitions, every row is always checked. Fails with one row per
-    repeated value, like dbt's `unique`. -#}
+    So it reads the latest build only when the tested model is updated by delete+insert (its own config says so:
+    DuckDB and Databricks, macros/incremental_settings.sql); anything else, such as Spark's partition
+    overwrites, has every row checked. A failed run's rows are no longer the latest once the next run writes: set
+    the var `check_whole_history` (true) to check every row, as the next run after a failure should (or rebuild
+    with --full-refresh). Fails with one row per repeated value, like dbt's `unique`. -#}
 {% test unique_in_latest_build(model, column_name) %}
 
     {%- set latest_built_at = none -%}
-    {%- if execute and not var('check_whole_history', false) and adapter.dispatch(
-        'deletes_before_insert', 'ecommerce_kpis')() -%}
-        {%- set latest_built_at = run_query(
-            'select cast(max(built_at) as ' ~ dbt.type_string() ~ ') from ' ~ model
-        ).columns[0].values()[0] -%}
+    {%- if execute and not var('check_whole_history', false) -%}
+        {%- set tested_models = graph.nodes.values()
+            | selectattr('resource_type', 'equalto', 'model')
+            | selectattr('alias', 'equalto', model.identifier)
+            | selectattr('schema', 'equalto', model.schema)
+            | list -%}
+        {%- if tested_models | length == 1
+            and tested_models[0].config.materialized == 'incremental'
+            and tested_models[0].config.incremental_strategy == 'delete+insert' -%}
+            {%- set latest_built_at = run_query(
+                'select cast(max(built_at) as ' ~ dbt.type_string() ~ ') from ' ~ model
+            ).columns[0].values()[0] -%}
+        {%- endif -%}
     {%- endif %}
 
     select
@@ -35,17 +44,3 @@
     having count(*) > 1
 
 {% endtest %}
-
-{#- Whether incremental runs update rows by delete+insert (macros/incremental_settings.sql): DuckDB and Databricks
-    do; Spark replaces partitions. -#}
-{% macro default__deletes_before_insert() -%}
-    {{ return(true) }}
-{%- endmacro %}
-
-{% macro spark__deletes_before_insert() -%}
-    {{ return(false) }}
-{%- endmacro %}
-
-{% macro databricks__deletes_before_insert() -%}
-    {{ return(default__deletes_before_insert()) }}
-{%- endmacro %}

@@ -62,10 +62,18 @@ EXPECTED_FAILURES = {
 
 
 def build_seeds_project(
-    project: Path, seeds: dict[str, str], entry: str, dbt_vars: dict[str, object] | None = None
+    project: Path,
+    seeds: dict[str, str],
+    entry: str,
+    dbt_vars: dict[str, object] | None = None,
+    files: dict[str, str] | None = None,
 ) -> tuple[subprocess.CompletedProcess[str], list[dict[str, object]]]:
-    """A throwaway dbt project of the generic tests and the given seeds (each with `entry`'s tests), built."""
+    """A throwaway dbt project of the generic tests, the given seeds (each with `entry`'s tests) and any other
+    `files` (path in the project -> text), built."""
     shutil.copytree(REPO / "macros" / "generic_tests", project / "macros" / "generic_tests")
+    for relative_path, text in (files or {}).items():
+        (project / relative_path).parent.mkdir(parents=True, exist_ok=True)
+        (project / relative_path).write_text(text)
     (project / "seeds").mkdir()
     for name, csv in seeds.items():
         (project / "seeds" / f"{name}.csv").write_text(csv)
@@ -132,26 +140,52 @@ LATEST_BUILD_ENTRY = """
       column_types: {{key: varchar, built_at: timestamp}}
     columns:
       - name: key
-        data_tests: [unique_in_latest_build]
+        data_tests:
+          # warn: a failing test of a seed would skip the models built from it
+          - unique_in_latest_build:
+              config: {{severity: warn}}
 """
+# The same rows in models updated by delete+insert: only there may the test read the latest build alone.
+LATEST_BUILD_MODELS = {
+    f"models/{seed}_incremental.sql": (
+        "{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='key') }}\n"
+        f"select * from {{{{ ref('{seed}') }}}}\n"
+    )
+    for seed in LATEST_BUILD_SEEDS
+} | {
+    "models/_models.yml": "version: 2\nmodels:\n"
+    + "".join(
+        f"  - name: {seed}_incremental\n    columns:\n      - name: key\n        data_tests: [unique_in_latest_build]\n"
+        for seed in LATEST_BUILD_SEEDS
+    )
+}
 
 
 @pytest.mark.parametrize(
     ("whole_history", "expected"),
-    [(False, {"builds_ok": 0, "builds_bad": 2}), (True, {"builds_ok": 1, "builds_bad": 3})],
+    [
+        (False, {"builds_ok": 1, "builds_bad": 3, "builds_ok_incremental": 0, "builds_bad_incremental": 2}),
+        (True, {"builds_ok": 1, "builds_bad": 3, "builds_ok_incremental": 1, "builds_bad_incremental": 3}),
+    ],
     ids=["latest-build", "check_whole_history"],
 )
-def test_unique_in_latest_build_reads_the_latest_build_unless_told(
+def test_unique_in_latest_build_reads_the_latest_build_of_delete_insert_models_only(
     tmp_path: Path, whole_history: bool, expected: dict[str, int]
 ) -> None:
+    # Seeds are not updated by delete+insert: every row checked. The incremental models are: the latest build
+    # only, unless check_whole_history.
     result, results = build_seeds_project(
-        tmp_path / "latest_build", LATEST_BUILD_SEEDS, LATEST_BUILD_ENTRY, {"check_whole_history": whole_history}
+        tmp_path / "latest_build",
+        LATEST_BUILD_SEEDS,
+        LATEST_BUILD_ENTRY,
+        {"check_whole_history": whole_history},
+        LATEST_BUILD_MODELS,
     )
     failures = {
-        seed: item["failures"]
+        str(item["unique_id"]).split(".")[2].removeprefix("unique_in_latest_build_").removesuffix("_key"): item[
+            "failures"
+        ]
         for item in results
-        if item["unique_id"].startswith("test.")
-        for seed in LATEST_BUILD_SEEDS
-        if seed in item["unique_id"]
+        if str(item["unique_id"]).startswith("test.")
     }
     assert failures == expected, result.stdout
