@@ -21,7 +21,15 @@ from typing import Any
 
 import duckdb
 import pytest
-from pipeline import RAW_COLUMNS, REPO_ROOT, copy_project, dbt_environment, dbt_executable, write_parquet
+from pipeline import (
+    RAW_COLUMNS,
+    REPO_ROOT,
+    copy_project,
+    dbt_environment,
+    dbt_executable,
+    without_run_stamp,
+    write_parquet,
+)
 
 DEMO_SEEDS = REPO_ROOT / "seeds"
 PUBLISH = REPO_ROOT / "scripts" / "publish_marts.py"
@@ -171,7 +179,8 @@ def row_key(row: Sequence[Any]) -> tuple[tuple[bool, str, str], ...]:
 
 
 def snapshot(database: Path, schema: str = "marts") -> Snapshot:
-    """Columns and rows (sorted, floats rounded as in row_key) of every table of `schema`."""
+    """Columns and rows (sorted, floats rounded as in row_key) of every table of `schema`, without the run stamp
+    `built_at` (it differs between any two builds)."""
     result: Snapshot = {}
     with duckdb.connect(str(database), read_only=True) as connection:
         names = [
@@ -182,8 +191,8 @@ def snapshot(database: Path, schema: str = "marts") -> Snapshot:
         ]
         for name in names:
             cursor = connection.execute(f'select * from "{schema}"."{name}"')
-            columns = [column[0] for column in cursor.description]
-            result[name] = (columns, sorted(row_key(row) for row in cursor.fetchall()))
+            columns, rows = without_run_stamp([column[0] for column in cursor.description], cursor.fetchall())
+            result[name] = (columns, sorted(row_key(row) for row in rows))
     return result
 
 
