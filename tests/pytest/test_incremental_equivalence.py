@@ -414,8 +414,9 @@ def test_a_lookup_edit_reaches_past_sessions_in_an_incremental_run(tmp_path: Pat
         session, channel = columns.index("session_id"), columns.index("channel")
         return {row[session]: row[channel] for row in rows}
 
-    changed = {key for key, value in channels(before).items() if channels(full)[key] != value}
+    channels_before, channels_full = channels(before), channels(full)
+    changed = {key for key, value in channels_before.items() if channels_full[key] != value}
     assert changed, "the edit changes no session's channel: the test would prove nothing"
-    assert {channels(before)[key] for key in changed} == {"organic_search"}
-    assert channels(incremental) == channels(full)
+    assert {channels_before[key] for key in changed} == {"organic_search"}
+    assert channels(incremental) == channels_full
     assert incremental == full
