@@ -18,8 +18,8 @@ not inflate the way it inflates wall time), the peak memory of the dbt process t
 all its descendants, sampled every 0.2 s, and never less than the kernel's high-water mark of the largest
 process), events per second (raw_events rows / wall seconds) and the five slowest models and tests from
 ``run_results.json``. Before the builds it times two fixed workloads, a Python loop and a DuckDB query
-(``calibrate``): this machine's speed drifts from day to day, and runs of different days compare only next to
-them. It prints a table and writes everything to a JSON file.
+(``calibrate``): this machine's speed drifts, and runs taken at different times compare only next to them.
+It prints a table and writes everything to a JSON file.
 
 Usage::
 
@@ -78,8 +78,8 @@ ENV_DBT_THREADS = "ECOMMERCE_KPIS_THREADS"
 ENV_TEMP_DIR = "ECOMMERCE_KPIS_TEMP_DIR"
 
 # Machine speed: two fixed workloads timed before the builds, best of three. This machine's speed drifts (one
-# commit's full build took 57.6 s one afternoon and 73.8 s that evening, its CPU time 101 s and 128 s), so
-# figures from different days compare only next to these.
+# commit's full build took 57.6 s at 19:20 and 73.8 s at 22:34 the same day, its CPU time 101 s and 128 s), so
+# figures taken at different times compare only next to these.
 CALIBRATION_PYTHON_STEPS = 5_000_000  # a pure-Python loop, like dbt's own work between queries
 CALIBRATION_SQL = "select count(distinct hash(i % 2000003)) from range(10000000) as t(i)"  # a DuckDB aggregation
 CALIBRATION_REPEATS = 3
@@ -597,7 +597,7 @@ def render(report: dict[str, Any]) -> str:
               f"dbt threads {settings['dbt_threads']}; {machine['cpu_count']} CPUs, "
               f"{gib(machine['memory_total_bytes'] or 0)}, load average at start "
               f"{machine['load_average_at_start'][0]:.1f}; commit {report['git_commit']}"),
-             (f"machine speed (lower is faster; compare runs of different days by it): a fixed Python loop "
+             (f"machine speed (lower is faster; compare runs of different times by it): a fixed Python loop "
               f"{report['calibration']['python_seconds']:.2f} s, a fixed DuckDB query "
               f"{report['calibration']['duckdb_seconds']:.2f} s"),
              "",
