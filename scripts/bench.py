@@ -17,9 +17,7 @@ For each build it measures the wall time, the CPU time (user + system, which oth
 not inflate the way it inflates wall time), the peak memory of the dbt process tree (the summed RSS of dbt and
 all its descendants, sampled every 0.2 s, and never less than the kernel's high-water mark of the largest
 process), events per second (raw_events rows / wall seconds) and the five slowest models and tests from
-``run_results.json``. Before the builds it times two fixed workloads, a Python loop and a DuckDB query
-(``calibrate``): this machine's speed drifts, and runs taken at different times compare only next to them.
-It prints a table and writes everything to a JSON file.
+``run_results.json``. It prints a table and writes everything to a JSON file.
 
 Usage::
 
@@ -76,13 +74,6 @@ ENV_MEMORY_LIMIT = "ECOMMERCE_KPIS_MEMORY_LIMIT"
 ENV_DUCKDB_THREADS = "ECOMMERCE_KPIS_DUCKDB_THREADS"
 ENV_DBT_THREADS = "ECOMMERCE_KPIS_THREADS"
 ENV_TEMP_DIR = "ECOMMERCE_KPIS_TEMP_DIR"
-
-# Machine speed: two fixed workloads timed before the builds, best of three. This machine's speed drifts (one
-# commit's full build took 57.6 s at 19:20 and 73.8 s at 22:34 the same day, its CPU time 101 s and 128 s), so
-# figures taken at different times compare only next to these.
-CALIBRATION_PYTHON_STEPS = 5_000_000  # a pure-Python loop, like dbt's own work between queries
-CALIBRATION_SQL = "select count(distinct hash(i % 2000003)) from range(10000000) as t(i)"  # a DuckDB aggregation
-CALIBRATION_REPEATS = 3
 
 MEMORY_UNITS = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4,
                 "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
@@ -445,22 +436,6 @@ def summarize_run_results(path: Path) -> dict[str, Any]:
     }
 
 
-def calibrate(duckdb_threads: str | None) -> dict[str, float]:
-    """Seconds of the fixed Python loop and the fixed DuckDB query (on as many threads as dbt's DuckDB), best of
-    three: lower is faster."""
-    def best(work: Callable[[], object]) -> float:
-        times = []
-        for _ in range(CALIBRATION_REPEATS):
-            start = time.perf_counter()
-            work()
-            times.append(time.perf_counter() - start)
-        return round(min(times), 3)
-
-    with duckdb.connect(config={"threads": duckdb_threads or "2"}) as con:
-        return {"python_seconds": best(lambda: sum(i * i % 7 for i in range(CALIBRATION_PYTHON_STEPS))),
-                "duckdb_seconds": best(lambda: con.execute(CALIBRATION_SQL).fetchall())}
-
-
 def dbt_executable() -> str:
     beside_python = Path(sys.executable).with_name("dbt")
     if beside_python.is_file():
@@ -597,9 +572,6 @@ def render(report: dict[str, Any]) -> str:
               f"dbt threads {settings['dbt_threads']}; {machine['cpu_count']} CPUs, "
               f"{gib(machine['memory_total_bytes'] or 0)}, load average at start "
               f"{machine['load_average_at_start'][0]:.1f}; commit {report['git_commit']}"),
-             (f"machine speed (lower is faster; compare runs of different times by it): a fixed Python loop "
-              f"{report['calibration']['python_seconds']:.2f} s, a fixed DuckDB query "
-              f"{report['calibration']['duckdb_seconds']:.2f} s"),
              "",
              f"{'phase':<12} {'wall s':>8} {'CPU s':>8} {'peak RSS':>11} {'events':>13} {'events/s':>11}  dbt statuses"]
     for name, phase in report["phases"].items():
@@ -713,7 +685,6 @@ def run(args: argparse.Namespace, report: dict[str, Any]) -> None:
         "db": str(args.db),
         "phases": {},
     })
-    report["calibration"] = calibrate(effective(env, ENV_DUCKDB_THREADS))
     remove_database(args.db)
     report["phases"]["full"] = dbt_build("full", args, env, events)
     if report["phases"]["full"]["exit_code"] == 0 and not args.skip_incremental:
