@@ -1,4 +1,4 @@
-{#- SPEC 3: the channel and source of sessions, rules 1 to 12, first match wins. The medium mapping and the host
+{#- The channel and source of sessions, rules 1 to 13 of docs/decisions.md "Channels", first match wins. The medium mapping and the host
     lists are lookup seeds that analysts edit; the order of the rules is code.
 
     `sessions`: a relation (or a CTE name) with at least utm_medium, utm_source and referrer_host. Returns a
@@ -80,16 +80,17 @@ sessions_with_channel as (
             -- Rule 1: paid search mediums bought on a social network are paid social.
             when channel_mediums.channel = 'paid_search' and social_sources.utm_source is not null
                 then 'paid_social'
-            -- Rules 1 to 7: the medium decides.
+            -- Rules 1 to 8: the medium decides.
             when channel_mediums.channel is not null then channel_mediums.channel
-            -- Rule 8: any other medium.
-            when sessions.utm_medium is not null then 'other'
-            -- Rules 9 to 11: no medium, the referrer decides.
+            -- Rule 9: any other medium. A medium listed without a channel, such as GA4's `(none)`, is no
+            -- medium: the referrer decides.
+            when sessions.utm_medium is not null and channel_mediums.utm_medium is null then 'other'
+            -- Rules 10 to 12: no medium, the referrer decides.
             when search_engine_referrers.referrer_host is not null then 'organic_search'
             when social_network_referrers.referrer_host is not null then 'organic_social'
             when sessions.referrer_host is not null and not {{ is_shop_domain('sessions.referrer_host') }}
                 then 'referral'
-            -- Rule 12.
+            -- Rule 13.
             else 'direct'
         end as channel
 

@@ -18,12 +18,15 @@
       give the earliest; from that point's day on, every visitor's events are re-sessionized, continuing each
       visitor's numbers, previous event and session start from its last event before that day (read from the
       table itself). Events never disappear, so no day becomes empty.
-    - int_sessions_aggregated, by `date_day` (the day the session started): a session changes only when a new
+    - int_sessions_aggregated, by `date_day` (the local day, in the reporting time zone, the session started;
+      the partitions above are UTC dates, which only organise storage): a session changes only when a new
       event joins it, and a session that vanishes (merged into another, or moved earlier by a late event) has
       its events in a session holding a new event, which starts no later. So every session starting on or after
       the day of the earliest session holding a new event is rebuilt, and the days from then on that no longer
       have any session are dropped first (`drop_vanished_session_days`, a pre-hook): those are the partitions
-      that would otherwise keep vanished sessions. -#}
+      that would otherwise keep vanished sessions. "Day" here is the local date_day: a session of local day d
+      starts at or after local midnight of d, which is at most 14 hours before UTC midnight of d (UTC+14), so
+      its events all lie in the UTC event_date partitions from d - 1 on; the reads below prune from there. -#}
 
 
 {#- base_shop__events: the raw rows a run reads. -#}
@@ -258,10 +261,9 @@ events as (
     select sessionized.*
     from {{ ref('int_events_sessionized') }} as sessionized
     where
-        -- a session's events are all on or after the day it started: prunes the earlier days
-        sessionized.event_date >= (select rebuild_day.rebuild_from_date from rebuild_day)
-        and sessionized.session_start
-        >= cast((select rebuild_day.rebuild_from_date from rebuild_day) as {{ dbt.type_timestamp() }})
+        -- a session's events are all on or after the (UTC) day before its local day: prunes the earlier days
+        sessionized.event_date >= date_sub((select rebuild_day.rebuild_from_date from rebuild_day), 1)
+        and {{ local_date('sessionized.session_start') }} >= (select rebuild_day.rebuild_from_date from rebuild_day)
 
 ),
 {%- endmacro %}
@@ -272,7 +274,7 @@ events as (
 
 {#- Spark: the day of the earliest session holding an event loaded since the cutoff (NULL: nothing to rebuild). -#}
 {% macro session_rebuild_day() -%}
-    select cast(min(new_events.session_start) as date) as rebuild_from_date
+    select {{ local_date('min(new_events.session_start)') }} as rebuild_from_date
     from {{ ref('int_events_sessionized') }} as new_events
     where new_events.loaded_at > {{ incremental_cutoff() }}
 {%- endmacro %}
@@ -292,9 +294,9 @@ events as (
         {%- set vanished_days = run_query(
             'with rebuild_day as (' ~ session_rebuild_day() ~ '),
             session_days as (
-                select distinct cast(sessionized.session_start as date) as date_day
+                select distinct ' ~ local_date('sessionized.session_start') ~ ' as date_day
                 from ' ~ ref('int_events_sessionized') ~ ' as sessionized
-                where sessionized.event_date >= (select rebuild_day.rebuild_from_date from rebuild_day)
+                where sessionized.event_date >= date_sub((select rebuild_day.rebuild_from_date from rebuild_day), 1)
             )
             select distinct cast(sessions.date_day as string)
             from ' ~ this ~ ' as sessions

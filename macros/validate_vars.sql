@@ -37,6 +37,12 @@
         {%- do problems.append('var as_of_date must be null or a date written YYYY-MM-DD, got ' ~ as_of_date | string | tojson) -%}
     {%- endif -%}
 
+    {%- set zone = var('reporting_timezone', none) -%}
+    {%- if zone is not string or zone not in modules.pytz.all_timezones_set -%}
+        {%- do problems.append('var reporting_timezone must be an IANA time zone name such as UTC or Europe/Madrid, got '
+            ~ zone | tojson) -%}
+    {%- endif -%}
+
     {%- set domains = var('shop_domains', none) -%}
     {%- if domains is string or domains is not iterable or domains is mapping
         or domains | reject('string') | list | length > 0

@@ -1,4 +1,4 @@
--- The reporting date of SPEC 5, one row: the var `as_of_date` when set, else the latest UTC date among
+-- The reporting date, one row: the var `as_of_date` when set, else the latest local date (reporting time zone) among
 -- the accepted events' event_ts (bots included), the valid orders' ordered_at and the accepted returns'
 -- returned_at (or the build date when there is none). Maturity flags and the scorecard measure against it.
 
@@ -8,12 +8,12 @@ with
 
 latest_dates as (
 
-    select max(cast(event_ts as date)) as latest_date from {{ ref('stg_shop__events') }}
+    select {{ local_date('max(event_ts)') }} as latest_date from {{ ref('stg_shop__events') }}
     union all
     select max(order_date) as latest_date from {{ ref('stg_shop__orders') }}
     where is_valid
     union all
-    select max(cast(returned_at as date)) as latest_date from {{ ref('stg_shop__returns') }}
+    select {{ local_date('max(returned_at)') }} as latest_date from {{ ref('stg_shop__returns') }}
 
 ),
 
@@ -25,7 +25,7 @@ as_of as (
         coalesce(
             cast({{ "'" ~ as_of_date ~ "'" if as_of_date else 'null' }} as date),
             max(latest_date),
-            cast({{ dbt.current_timestamp() }} as date)
+            {{ local_build_date() }}
         ) as as_of_date
 
     from latest_dates

@@ -80,7 +80,8 @@ final as (
         order_counts.valid_orders,
         repeat_customers.customer_id is not null as is_repeat_customer,
         coalesce(repeat_customers.is_organic_repeat_customer, false) as is_organic_repeat_customer,
-        cast({{ dbt.date_trunc('month', 'first_orders.first_ordered_at') }} as date) as cohort_month,
+        -- the first day of the local month (reporting time zone) of the first valid order
+        cast({{ dbt.date_trunc('month', local_date('first_orders.first_ordered_at')) }} as date) as cohort_month,
         first_orders.first_ordered_at
 
     from first_orders

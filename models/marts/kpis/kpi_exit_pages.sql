@@ -7,7 +7,7 @@ page_events as (
 
     select
         -- the day of the session's start, as int_sessions_aggregated dates sessions: no join to sessions needed
-        cast(session_start as date) as date_day,
+        {{ local_date('session_start') }} as date_day,
         page_path
 
     from {{ ref('int_events_sessionized') }}

@@ -8,7 +8,7 @@ product_events as (
     select
         session_id,
         -- the day of the session's start, as int_sessions_aggregated dates sessions: no join to sessions needed
-        cast(session_start as date) as date_day,
+        {{ local_date('session_start') }} as date_day,
         product_id,
         event_name
 

@@ -113,7 +113,7 @@ events as (
         kept_events.order_id,
         kept_events.device_category,
         kept_events.user_agent,
-        kept_events.event_name in ('page_view', 'product_view') as is_page_event,
+        kept_events.event_name in {{ sql_name_list(page_event_names()) }} as is_page_event,
         bot_user_agents.user_agent is not null as is_bot,
         kept_events.event_ts,
         kept_events.loaded_at,

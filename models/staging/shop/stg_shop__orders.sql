@@ -18,7 +18,8 @@ orders as (
         order_total,
         -- SPEC 4: a cancelled order is not a valid order and counts in no KPI.
         coalesce(status != 'cancelled', true) as is_valid,
-        cast(ordered_at as date) as order_date,
+        -- the local date in the reporting time zone
+        {{ local_date('ordered_at') }} as order_date,
         ordered_at
 
     from judged_orders

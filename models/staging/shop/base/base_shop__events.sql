@@ -79,9 +79,7 @@ judged as (
             when event_ts is null then 'unparseable_event_ts'
             when
                 event_name is null
-                or event_name not in (
-                    'page_view', 'product_view', 'add_to_cart', 'remove_from_cart', 'begin_checkout', 'purchase'
-                )
+                or event_name not in {{ sql_name_list(known_event_names()) }}
                 then 'unknown_event_name'
             when event_name in ('product_view', 'add_to_cart', 'remove_from_cart') and product_id is null
                 then 'missing_product_id'
