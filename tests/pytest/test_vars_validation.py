@@ -64,6 +64,10 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
             'var repurchase_window_days must be a whole number, 0 or more, got "90"',
         ],
     ),
+    "unknown_time_zone": (
+        {"reporting_timezone": "Europe/Madird"},
+        ['var reporting_timezone must be an IANA time zone name such as UTC or Europe/Madrid, got "Europe/Madird"'],
+    ),
     "shop_domains_not_a_list": (
         {"shop_domains": "shop.example.com"},
         ['var shop_domains must be a list of host names, e.g. [shop.example.com], got "shop.example.com"'],
@@ -88,7 +92,7 @@ def output_of(result: Any) -> str:
 ALONE = ("negative_timeout", "malformed_as_of_date", "missing_raw_data_path")
 TOGETHER = (
     ("zero_timeout", "impossible_as_of_date", "negative_windows", "shop_domains_not_a_list"),
-    ("timeout_as_text", "windows_not_whole"),
+    ("timeout_as_text", "windows_not_whole", "unknown_time_zone"),
 )
 
 
@@ -152,6 +156,7 @@ def test_valid_vars_let_the_build_run(project_dir: Path, tmp_path: Path) -> None
         "as_of_date": "2024-02-29",
         "raw_data_path": str(folder),
         "shop_domains": ["shop.example.com", "checkout.example.com"],
+        "reporting_timezone": "Pacific/Kiritimati",
     }
     result = run(project_dir, database, ["build", "--select", "+stg_shop__products"], dbt_vars)
     assert result.returncode == 0, output_of(result)[-3000:]
