@@ -36,7 +36,12 @@
     {%- do ref(table_name) -%}
     {%- if not execute or model.resource_type == 'unit_test' -%}{{ return({}) }}{%- endif -%}
     {%- set raw_data_path = var('raw_data_path', none) -%}
-    {%- if raw_data_path -%}
+    {%- if ga4_raw_model(table_name) -%}
+        {#- the GA4 model is a parent, built before its readers; not built yet (compile): {} -#}
+        {%- set mapped = ref(ga4_raw_model(table_name)) -%}
+        {%- set relation = adapter.get_relation(mapped.database, mapped.schema, mapped.identifier) -%}
+        {%- set columns = adapter.get_columns_in_relation(relation) if relation is not none else [] -%}
+    {%- elif raw_data_path -%}
         {%- set columns = get_column_schema_from_query(
             'select * from ' ~ read_parquet_folder(raw_data_path ~ '/' ~ table_name)
         ) -%}
@@ -56,6 +61,9 @@
 {#- Where a raw table is read from, for messages. -#}
 {% macro raw_location(table_name) %}
     {%- set raw_data_path = var('raw_data_path', none) -%}
+    {%- if ga4_raw_model(table_name) -%}
+        {{ return('model ' ~ ga4_raw_model(table_name) ~ ', mapped from ' ~ ga4_export_path() ~ '/events_*.parquet') }}
+    {%- endif -%}
     {%- if raw_data_path -%}
         {{ return(raw_data_path.rstrip('/') ~ '/' ~ table_name ~ '/*.parquet') }}
     {%- endif -%}

@@ -78,7 +78,8 @@
 {% macro raw_table_splits_built(table_name) %}
     {%- if not execute -%}{{ return(true) }}{%- endif -%}
     {%- set split = raw_table_splits()[table_name] -%}
-    {%- set names = [split[0]] + split[1] + ([] if var('raw_data_path', none) else [table_name]) -%}
+    {%- set names = [split[0]] + split[1] + ([] if var('raw_data_path', none) else [table_name])
+        + ([ga4_raw_model(table_name)] if ga4_raw_model(table_name) else []) -%}
     {%- for name in names -%}
         {%- set relation = ref(name) -%}
         {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}

@@ -323,3 +323,24 @@ def with_run_stamp_masked(compiled_sql: str) -> str:
     """Compiled SQL with the run's built_at literal (run_started_at, to the microsecond) replaced by a mark, so
     the SQL of two runs compares equal when only their start differs."""
     return re.sub(r"'\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}'", "'<run started>'", compiled_sql)
+
+
+def build_ga4_pipeline(
+    workdir: Path,
+    write_export: Callable[[Path], None],
+    dbt_vars: Mapping[str, Any] | None = None,
+) -> tuple[Path, Path]:
+    """Copy the project into `workdir`, let `write_export` write a GA4 export into a folder, run dbt build with
+    the var ga4_export_path on it; return (project folder, database).
+
+    The raw seeds hold only their header, so a model that read a seed instead of the export would see no data.
+    """
+    project_dir = workdir / "project"
+    copy_project(project_dir)
+    write_raw_data(project_dir, {}, "seeds")
+    export_dir = workdir / "ga4_export"
+    export_dir.mkdir(parents=True, exist_ok=True)
+    write_export(export_dir)
+    database = workdir / "pipeline.duckdb"
+    run_dbt_build(project_dir, database, {"ga4_export_path": str(export_dir), **(dbt_vars or {})})
+    return project_dir, database

@@ -1,0 +1,23 @@
+-- The rows of the Google Analytics 4 export that cannot be mapped to raw events, with the reason
+-- (base_ga4__events): unknown_export_table, a file whose name names no daily (events_YYYYMMDD) or intraday
+-- (events_intraday_YYYYMMDD) table, so its rows belong to no load. Every other export row becomes raw events,
+-- whose own verdicts are in stg_shop__events, stg_shop__events_duplicates and stg_shop__events_rejected.
+with
+
+rejected as (
+
+    select
+        export_row_id,
+        export_file,
+        export_table,
+        anonymous_id,
+        ga4_event_name,
+        event_ts,
+        rejection_reason
+
+    from {{ ref('base_ga4__events') }}
+    where rejection_reason is not null
+
+)
+
+select * from rejected
