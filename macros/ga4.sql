@@ -205,3 +205,17 @@
         else nullif(trim({{ column }}), '')
     end
 {%- endmacro %}
+
+{#- The number of elements of the list `items`; 0 for NULL. -#}
+{% macro ga4_item_count(items) -%}
+    {{ return(adapter.dispatch('ga4_item_count', 'ecommerce_kpis')(items)) }}
+{%- endmacro %}
+
+{% macro default__ga4_item_count(items) -%}
+    coalesce(len({{ items }}), 0)
+{%- endmacro %}
+
+{#- size(NULL) is -1 or NULL depending on spark.sql.legacy.sizeOfNull -#}
+{% macro spark__ga4_item_count(items) -%}
+    greatest(coalesce(size({{ items }}), 0), 0)
+{%- endmacro %}

@@ -119,7 +119,14 @@ sessions_keyed as (
 
     select
         *,
-        coalesce(ga_session_id, export_row_id) as ga4_session_key
+        coalesce(ga_session_id, export_row_id) as ga4_session_key,
+        -- the raw events stg_ga4__raw_events makes of the row, for the accounting of every export row
+        case
+            when rejection_reason is not null then 0
+            when event_name in ('product_view', 'add_to_cart', 'remove_from_cart')
+                then greatest({{ ga4_item_count('items') }}, 1)
+            else 1
+        end as raw_event_count
 
     from mapped
 
@@ -175,6 +182,7 @@ final as (
         items,
         event_timestamp,
         event_bundle_sequence_id,
+        raw_event_count,
         purchase_revenue_in_usd,
         refund_value_in_usd,
         is_intraday,
