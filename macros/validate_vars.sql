@@ -51,7 +51,40 @@
     {%- endif -%}
 
     {%- do problems.extend(raw_data_path_problems(var('raw_data_path', none))) -%}
+    {%- do problems.extend(ga4_export_path_problems(var('ga4_export_path', none))) -%}
     {{ return(problems) }}
+{% endmacro %}
+
+{#- ga4_export_path: null, or a folder holding the export tables of a Google Analytics 4 export as
+    events_*.parquet (docs/decisions.md, "Google Analytics 4 export"). -#}
+{% macro ga4_export_path_problems(export_path) %}
+    {%- set problems = [] -%}
+    {%- if export_path is none -%}{{ return(problems) }}{%- endif -%}
+    {%- if export_path is not string or export_path | trim == '' -%}
+        {%- do problems.append('var ga4_export_path must be null or the path of a folder of GA4 export tables, got '
+            ~ export_path | tojson) -%}
+        {{ return(problems) }}
+    {%- endif -%}
+    {%- set files = ga4_export_file_count(export_path.rstrip('/')) -%}
+    {%- if files is not none and files == 0 -%}
+        {%- do problems.append('var ga4_export_path: no events_*.parquet files in "' ~ export_path.rstrip('/')
+            ~ '" (it does not exist or holds no export tables such as events_20261201.parquet)') -%}
+    {%- endif -%}
+    {{ return(problems) }}
+{% endmacro %}
+
+{#- The number of events_*.parquet files of an export folder; none when the engine cannot list files. -#}
+{% macro ga4_export_file_count(folder) %}
+    {{ return(adapter.dispatch('ga4_export_file_count', 'ecommerce_kpis')(folder)) }}
+{% endmacro %}
+
+{% macro default__ga4_export_file_count(folder) %}
+    {{ return(none) }}
+{% endmacro %}
+
+{% macro duckdb__ga4_export_file_count(folder) %}
+    {%- set result = run_query('select count(*) from glob(' ~ sql_string(folder ~ '/events_*.parquet') ~ ')') -%}
+    {{ return(result.rows[0][0]) }}
 {% endmacro %}
 
 {#- An int or a float, not a boolean (YAML true is a number to Jinja) and not a numeric string. -#}
@@ -69,6 +102,8 @@
     {%- endif -%}
     {%- set folder = raw_data_path.rstrip('/') -%}
     {%- set tables = ['raw_events', 'raw_orders', 'raw_order_items', 'raw_returns', 'raw_products', 'raw_customers'] -%}
+    {#- with a GA4 export, the events come from the export and only the other five from this folder -#}
+    {%- if ga4_export_path() is not none -%}{%- set tables = tables[1:] -%}{%- endif -%}
     {%- set counts = raw_parquet_file_counts(folder, tables) -%}
     {#- none: this engine cannot list files; the first read of a missing file will fail instead. -#}
     {%- if counts is none -%}{{ return(problems) }}{%- endif -%}
