@@ -31,7 +31,7 @@ judged_rows as (
 files_unbalanced as (
 
     select
-        'file' as level,
+        'file' as accounting_level,
         coalesce(read_rows.export_file, judged_rows.export_file) as export_unit,
         coalesce(read_rows.read_rows, 0) as expected_rows,
         coalesce(judged_rows.judged_rows, 0) as actual_rows
@@ -67,7 +67,7 @@ raw_events as (
 tables_unbalanced as (
 
     select
-        'table' as level,
+        'table' as accounting_level,
         coalesce(represented.export_table, cast(raw_events.loaded_at as {{ dbt.type_string() }})) as export_unit,
         coalesce(represented.represented_events, 0) as expected_rows,
         coalesce(raw_events.raw_events, 0) as actual_rows

@@ -14,6 +14,7 @@ with
 refunds as (
 
     select
+        export_row_id,
         anonymous_id,
         transaction_id,
         ga4_event_name,
@@ -77,6 +78,7 @@ order_lines as (
 whole_refund_lines as (
 
     select
+        exploded.export_row_id,
         exploded.anonymous_id,
         exploded.event_timestamp,
         exploded.ga4_event_name,
@@ -106,6 +108,19 @@ whole_refund_lines as (
 
 ),
 
+-- what the other lines of the same refund (export row) got, so the last line can take what rounding left over
+whole_refund_shares as (
+
+    select
+        *,
+        sum(line_share) over (
+            partition by export_row_id
+        ) - line_share as other_lines_share
+
+    from whole_refund_lines
+
+),
+
 whole_refund_returns as (
 
     select
@@ -118,23 +133,15 @@ whole_refund_returns as (
         quantity,
         cast(
             case
-                -- the last line takes what rounding left over, so the lines add up to the refund
                 when line_number = line_count
-                    then
-                        cast(refund_value_in_usd as decimal(18, 6))
-                        - (
-                            sum(line_share) over (
-                                partition by anonymous_id, event_timestamp, event_bundle_sequence_id, transaction_id
-                            )
-                            - line_share
-                        )
+                    then cast(refund_value_in_usd as decimal(18, 6)) - other_lines_share
                 when line_number is null then cast(refund_value_in_usd as decimal(18, 6))
                 else line_share
             end as decimal(12, 2)
         ) as refund_amount,
         event_ts as returned_at
 
-    from whole_refund_lines
+    from whole_refund_shares
 
 ),
 
