@@ -146,8 +146,15 @@ EXPORT_SCHEMA = pa.schema(
         (
             "collected_traffic_source",
             _struct(
-                "manual_campaign_id", "manual_campaign_name", "manual_source", "manual_medium", "manual_term",
-                "manual_content", "gclid", "dclid", "srsltid",
+                "manual_campaign_id",
+                "manual_campaign_name",
+                "manual_source",
+                "manual_medium",
+                "manual_term",
+                "manual_content",
+                "gclid",
+                "dclid",
+                "srsltid",
             ),
         ),
         ("is_active_user", pa.bool_()),

@@ -40,70 +40,149 @@ def u1_rows() -> list[dict[str, Any]]:
     """u1's nine events of 2026-12-01."""
     common = {"user_pseudo_id": "u1", "session_id": 100}
     return [
-        event_row(**common, timestamp="2026-12-01 10:00:00", event_name="session_start",
-                  params={"page_location": f"{SHOP}/"}),
-        event_row(**common, timestamp="2026-12-01 10:00:01", event_name="page_view",
-                  params={"page_location": f"{SHOP}/"}),
-        event_row(**common, timestamp="2026-12-01 10:01:00", event_name="page_view",
-                  params={"page_location": f"{SHOP}/products/p1", "source": "google", "medium": "cpc",
-                          "campaign": "xmas"}),
-        event_row(**common, timestamp="2026-12-01 10:01:01", event_name="view_item",
-                  params={"page_location": f"{SHOP}/products/p1"},
-                  items=[item("p1", item_name="Mug", item_category="Kitchen", price_in_usd=10.0)]),
-        event_row(**common, timestamp="2026-12-01 10:02:00", event_name="add_to_cart",
-                  params={"page_location": f"{SHOP}/products/p1"},
-                  items=[item("p1", quantity=1, price_in_usd=10.0),
-                         item("p2", item_name="Tea", item_category="Food", quantity=1, price_in_usd=20.0)]),
-        event_row(**common, timestamp="2026-12-01 10:03:00", event_name="begin_checkout",
-                  params={"page_location": f"{SHOP}/checkout"}),
+        event_row(
+            **common, timestamp="2026-12-01 10:00:00", event_name="session_start", params={"page_location": f"{SHOP}/"}
+        ),
+        event_row(
+            **common, timestamp="2026-12-01 10:00:01", event_name="page_view", params={"page_location": f"{SHOP}/"}
+        ),
+        event_row(
+            **common,
+            timestamp="2026-12-01 10:01:00",
+            event_name="page_view",
+            params={"page_location": f"{SHOP}/products/p1", "source": "google", "medium": "cpc", "campaign": "xmas"},
+        ),
+        event_row(
+            **common,
+            timestamp="2026-12-01 10:01:01",
+            event_name="view_item",
+            params={"page_location": f"{SHOP}/products/p1"},
+            items=[item("p1", item_name="Mug", item_category="Kitchen", price_in_usd=10.0)],
+        ),
+        event_row(
+            **common,
+            timestamp="2026-12-01 10:02:00",
+            event_name="add_to_cart",
+            params={"page_location": f"{SHOP}/products/p1"},
+            items=[
+                item("p1", quantity=1, price_in_usd=10.0),
+                item("p2", item_name="Tea", item_category="Food", quantity=1, price_in_usd=20.0),
+            ],
+        ),
+        event_row(
+            **common,
+            timestamp="2026-12-01 10:03:00",
+            event_name="begin_checkout",
+            params={"page_location": f"{SHOP}/checkout"},
+        ),
         *[
-            event_row(**common, timestamp=moment, event_name="purchase",
-                      params={"page_location": f"{SHOP}/thanks", "coupon": "(not set)"},
-                      transaction_id="T1", purchase_revenue_in_usd=30.0,
-                      items=[item("p1", quantity=1, price_in_usd=10.0),
-                             item("p2", quantity=1, price_in_usd=20.0)])
+            event_row(
+                **common,
+                timestamp=moment,
+                event_name="purchase",
+                params={"page_location": f"{SHOP}/thanks", "coupon": "(not set)"},
+                transaction_id="T1",
+                purchase_revenue_in_usd=30.0,
+                items=[item("p1", quantity=1, price_in_usd=10.0), item("p2", quantity=1, price_in_usd=20.0)],
+            )
             for moment in ("2026-12-01 10:04:00", "2026-12-01 10:04:30")
         ],
-        event_row(**common, timestamp="2026-12-01 10:05:00", event_name="user_engagement",
-                  params={"page_location": f"{SHOP}/thanks"}),
+        event_row(
+            **common,
+            timestamp="2026-12-01 10:05:00",
+            event_name="user_engagement",
+            params={"page_location": f"{SHOP}/thanks"},
+        ),
     ]
 
 
 def u2_u3_rows() -> list[dict[str, Any]]:
     """u2's and u3's events of 2026-12-01."""
-    u2 = {"user_pseudo_id": "u2", "user_id": "c2", "session_id": 200, "device_category": "mobile",
-          "country": "France"}
+    u2 = {"user_pseudo_id": "u2", "user_id": "c2", "session_id": 200, "device_category": "mobile", "country": "France"}
     return [
-        event_row(**u2, timestamp="2026-12-01 11:00:00", event_name="page_view",
-                  params={"page_location": f"{SHOP}/", "page_referrer": "https://www.facebook.com/"}),
-        event_row(**u2, timestamp="2026-12-01 11:00:05", event_name="view_item",
-                  params={"page_location": f"{SHOP}/products/p3"}),
-        event_row(**u2, timestamp="2026-12-01 11:00:10", event_name="view_item",
-                  params={"page_location": f"{SHOP}/products/p3"},
-                  items=[item(None, item_name="No id"),
-                         item("p3", item_name="Pot", item_category="Kitchen", price_in_usd=5.0)]),
-        event_row(**u2, timestamp="2026-12-01 11:01:00", event_name="purchase",
-                  params={"page_location": f"{SHOP}/thanks"}, transaction_id="(not set)",
-                  purchase_revenue_in_usd=99.0, items=[item("p3", quantity=1, price_in_usd=99.0)]),
-        event_row(**u2, timestamp="2026-12-01 11:02:00", event_name="purchase",
-                  params={"page_location": f"{SHOP}/thanks", "coupon": "WELCOME"}, transaction_id="T2",
-                  purchase_revenue_in_usd=15.0, items=[item("p3", quantity=3, price_in_usd=5.0)]),
-        event_row(user_pseudo_id="u3", session_id=300, timestamp="2026-12-01 12:00:00", event_name="page_view",
-                  params={"page_location": f"{SHOP}/", "source": "(not set)", "medium": "(none)",
-                          "campaign": "(data deleted)"}),
+        event_row(
+            **u2,
+            timestamp="2026-12-01 11:00:00",
+            event_name="page_view",
+            params={"page_location": f"{SHOP}/", "page_referrer": "https://www.facebook.com/"},
+        ),
+        event_row(
+            **u2,
+            timestamp="2026-12-01 11:00:05",
+            event_name="view_item",
+            params={"page_location": f"{SHOP}/products/p3"},
+        ),
+        event_row(
+            **u2,
+            timestamp="2026-12-01 11:00:10",
+            event_name="view_item",
+            params={"page_location": f"{SHOP}/products/p3"},
+            items=[
+                item(None, item_name="No id"),
+                item("p3", item_name="Pot", item_category="Kitchen", price_in_usd=5.0),
+            ],
+        ),
+        event_row(
+            **u2,
+            timestamp="2026-12-01 11:01:00",
+            event_name="purchase",
+            params={"page_location": f"{SHOP}/thanks"},
+            transaction_id="(not set)",
+            purchase_revenue_in_usd=99.0,
+            items=[item("p3", quantity=1, price_in_usd=99.0)],
+        ),
+        event_row(
+            **u2,
+            timestamp="2026-12-01 11:02:00",
+            event_name="purchase",
+            params={"page_location": f"{SHOP}/thanks", "coupon": "WELCOME"},
+            transaction_id="T2",
+            purchase_revenue_in_usd=15.0,
+            items=[item("p3", quantity=3, price_in_usd=5.0)],
+        ),
+        event_row(
+            user_pseudo_id="u3",
+            session_id=300,
+            timestamp="2026-12-01 12:00:00",
+            event_name="page_view",
+            params={
+                "page_location": f"{SHOP}/",
+                "source": "(not set)",
+                "medium": "(none)",
+                "campaign": "(data deleted)",
+            },
+        ),
     ]
 
 
 def day_2_rows() -> list[dict[str, Any]]:
     """The intraday table of 2026-12-02: u2's refund, u4's visit."""
     return [
-        event_row(user_pseudo_id="u2", user_id="c2", session_id=201, timestamp="2026-12-02 09:00:00",
-                  event_name="refund", transaction_id="T2", refund_value_in_usd=15.0, device_category="mobile",
-                  country="France"),
-        event_row(user_pseudo_id="u4", session_id=400, timestamp="2026-12-02 09:30:00", event_name="session_start",
-                  params={"page_location": f"{SHOP}/"}),
-        event_row(user_pseudo_id="u4", session_id=400, timestamp="2026-12-02 09:30:01", event_name="page_view",
-                  params={"page_location": f"{SHOP}/", "page_referrer": "https://www.google.com/"}),
+        event_row(
+            user_pseudo_id="u2",
+            user_id="c2",
+            session_id=201,
+            timestamp="2026-12-02 09:00:00",
+            event_name="refund",
+            transaction_id="T2",
+            refund_value_in_usd=15.0,
+            device_category="mobile",
+            country="France",
+        ),
+        event_row(
+            user_pseudo_id="u4",
+            session_id=400,
+            timestamp="2026-12-02 09:30:00",
+            event_name="session_start",
+            params={"page_location": f"{SHOP}/"},
+        ),
+        event_row(
+            user_pseudo_id="u4",
+            session_id=400,
+            timestamp="2026-12-02 09:30:01",
+            event_name="page_view",
+            params={"page_location": f"{SHOP}/", "page_referrer": "https://www.google.com/"},
+        ),
     ]
 
 
@@ -215,11 +294,14 @@ def test_orders_and_revenue(built: duckdb.DuckDBPyConnection) -> None:
 def test_rejected_rows_with_reasons(built: duckdb.DuckDBPyConnection) -> None:
     """Staging rejects u2's view_item without items and the element without item_id (missing_product_id) and
     the purchase with transaction id (not set) (missing_order_id); the stray file's row is not mapped at all."""
-    got = rows(built, "select rejection_reason, anonymous_id, count(*) as n from staging.stg_shop__events_rejected "
-                      "group by all")
+    got = rows(
+        built,
+        "select rejection_reason, anonymous_id, count(*) as n from staging.stg_shop__events_rejected group by all",
+    )
     assert sorted(tuple(r.values()) for r in got) == [("missing_order_id", "u2", 1), ("missing_product_id", "u2", 2)]
-    (unmapped,) = rows(built, "select export_file, export_table, rejection_reason "
-                              "from staging.stg_ga4__export_rows_rejected")
+    (unmapped,) = rows(
+        built, "select export_file, export_table, rejection_reason from staging.stg_ga4__export_rows_rejected"
+    )
     assert Path(unmapped["export_file"]).name == "events_backup.parquet"
     assert (unmapped["export_table"], unmapped["rejection_reason"]) == (None, "unknown_export_table")
 
@@ -227,8 +309,11 @@ def test_rejected_rows_with_reasons(built: duckdb.DuckDBPyConnection) -> None:
 def test_intraday_delivery_kept_daily_repeat_is_a_duplicate(built: duckdb.DuckDBPyConnection) -> None:
     """The intraday table of 2026-12-01 lands before its daily table: u1's first three events are kept from it,
     and their three daily copies are duplicates."""
-    kept = rows(built, "select loaded_at from staging.stg_shop__events where anonymous_id = 'u1' "
-                       "and event_ts <= '2026-12-01 10:01:00'")
+    kept = rows(
+        built,
+        "select loaded_at from staging.stg_shop__events where anonymous_id = 'u1' "
+        "and event_ts <= '2026-12-01 10:01:00'",
+    )
     assert [r["loaded_at"] for r in kept] == [dt.datetime(2026, 12, 2, 12, 0)] * 3
     duplicates = rows(built, "select loaded_at from staging.stg_shop__events_duplicates")
     assert [r["loaded_at"] for r in duplicates] == [dt.datetime(2026, 12, 3, 0, 0)] * 3

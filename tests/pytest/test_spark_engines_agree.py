@@ -19,6 +19,9 @@ in-memory catalog and a fresh warehouse folder.
    files that their new rows cannot change as they were (names and modification times), drop a day whose
    sessions all vanished, and give the event models and every `kpi_*` mart equal, row for row, to a full
    refresh of the same data on Spark.
+5. A Google Analytics 4 export (the hand-made one of tests/pytest/test_ga4_source.py, GA4's nested schema) read
+   through the var ga4_export_path: `dbt build` with every data test passes on Spark, and the raw relations
+   mapped from the export, the rejected events and every `kpi_*` mart equal DuckDB's build of the same export.
 """
 
 from __future__ import annotations
@@ -38,7 +41,16 @@ from typing import Any
 
 import duckdb
 import pytest
-from pipeline import REPO_ROOT, copy_project, dbt_executable, without_run_stamp, write_raw_data
+from pipeline import (
+    REPO_ROOT,
+    DbtFailed,
+    connect,
+    copy_project,
+    dbt_executable,
+    run_dbt_build,
+    without_run_stamp,
+    write_raw_data,
+)
 from scenarios import SHOP, event, loads
 
 pytestmark = pytest.mark.skipif(
@@ -592,3 +604,69 @@ def test_a_day_whose_sessions_all_vanished_is_dropped_on_spark(parquet_loads: Lo
     assert [(row["session_start"].isoformat(sep=" "), row["event_count"]) for row in v91] == [
         ("2024-04-27 23:50:00", 2)
     ]
+
+
+# --- 5. a GA4 export on both engines ------------------------------------------------------------------------------
+
+GA4_RAW_TABLES = ("raw_events", "raw_orders", "raw_order_items", "raw_returns", "raw_products", "raw_customers")
+GA4_COMPARED = (
+    *(f"staging.stg_ga4__{table}" for table in GA4_RAW_TABLES),
+    "staging.stg_shop__events_rejected",
+    *(f"marts.{name}" for name in KPI_MARTS),
+)
+
+
+@dataclass
+class Ga4Builds:
+    spark: SparkRun
+    spark_relations: dict[str, Relation]
+    duckdb_relations: dict[str, Relation]
+    duckdb_failure: str | None
+
+
+@pytest.fixture(scope="module")
+def ga4_builds(spark_work_dir: Path) -> Ga4Builds:
+    """The GA4 export scenario built on Spark and on DuckDB, from one copy of the project whose raw seeds hold only
+    their header. Its tests come last in this file, so it runs after the other builds of the shared catalog, whose
+    tables it replaces (a full refresh: they hold other data under the same names); `-k ga4` runs it alone."""
+    from test_ga4_source import write_export
+
+    project_dir = spark_work_dir / "ga4" / "project"
+    copy_project(project_dir)
+    write_raw_data(project_dir, {}, "seeds")
+    export_dir = spark_work_dir / "ga4" / "export"
+    write_export(export_dir)
+    dbt_vars = {"ga4_export_path": str(export_dir)}
+    spark = run_dbt_on_spark(
+        ["build", "--full-refresh", "--exclude", "test_type:unit", "--vars", json.dumps(dbt_vars)],
+        project_dir,
+        project_dir.parent,
+    )
+    spark_relations = {table: spark_relation(table) for table in GA4_COMPARED} if spark.success else {}
+    database = spark_work_dir / "ga4" / "duckdb.duckdb"
+    duckdb_relations: dict[str, Relation] = {}
+    duckdb_failure = None
+    try:
+        run_dbt_build(project_dir, database, dbt_vars)
+    except DbtFailed as error:
+        duckdb_failure = error.summary(MAX_MESSAGE_CHARS)
+    else:
+        with connect(database) as connection:
+            duckdb_relations = {table: duckdb_relation(connection, table) for table in GA4_COMPARED}
+    return Ga4Builds(spark, spark_relations, duckdb_relations, duckdb_failure)
+
+
+def test_ga4_export_build_passes_on_spark(ga4_builds: Ga4Builds) -> None:
+    assert ga4_builds.spark.success and not ga4_builds.spark.failures, ga4_builds.spark.explain()
+    accounting = [uid for uid in ga4_builds.spark.statuses if uid.endswith("assert_ga4_export_rows_accounted")]
+    assert accounting and all(ga4_builds.spark.statuses[uid] == "pass" for uid in accounting), accounting
+
+
+@pytest.mark.parametrize("table", GA4_COMPARED)
+def test_ga4_export_gives_equal_tables_on_both_engines(ga4_builds: Ga4Builds, table: str) -> None:
+    if not ga4_builds.spark.success:
+        pytest.fail(ga4_builds.spark.explain(), pytrace=False)
+    if ga4_builds.duckdb_failure is not None:
+        pytest.fail(ga4_builds.duckdb_failure, pytrace=False)
+    assert ga4_builds.spark_relations[table][1], f"{table} is empty on Spark: the export was not read"
+    assert_same_relation(table, ga4_builds.spark_relations[table], ga4_builds.duckdb_relations[table])
