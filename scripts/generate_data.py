@@ -1458,8 +1458,30 @@ def history_day(shop: Shop, day: int) -> Chunk:
     return chunk
 
 
+@dataclass
+class TrackedDay:
+    """What a tracked day produced before its events become raw_events rows (other outputs reuse it)."""
+
+    chunk: Chunk  # every table of the day but raw_events
+    rows: Cols  # the event rows as delivered (with duplicates and broken rows), as codes
+    visits: Visits  # people and bots
+    events: Cols  # the genuine events of the visits, as codes, with customer and order numbers
+    layout: Layout
+    web: Orders  # the day's web orders (one per purchase visit, in visit order), before numbering
+    purchase_event: np.ndarray  # index into events of each web order's purchase event
+    numbered: Numbered  # the day's web and phone orders after numbering (web orders first in batch order)
+    order_returns: pa.Table  # returns of the day's web and phone orders (not those naming unknown orders)
+
+
 def period_day(shop: Shop, day: int) -> Chunk:
     """A tracked day: visits and their events, logins, web and phone orders, returns, faults."""
+    tracked = track_day(shop, day)
+    tracked.chunk["raw_events"] = events_table(shop, tracked.rows)
+    return tracked.chunk
+
+
+def track_day(shop: Shop, day: int) -> TrackedDay:
+    """Simulate a tracked day; the raw_events rows stay codes until period_day turns them into a table."""
     rng = day_rng(shop.plan.seed, STREAM_DAY, day)
     day_start = PERIOD_START + day * DAY
     n_human, n_bot = visits_for_day(shop, day)
@@ -1476,10 +1498,10 @@ def period_day(shop: Shop, day: int) -> Chunk:
     rows = with_faults(rng, shop, events, shop.plan.rejects[day])
     record_volume(shop, visits, layout, len(rows["ts"]))
     unknown = unknown_order_returns(rng, shop, int(shop.plan.unknown_returns[day]), day_start)
-    chunk["raw_returns"] = pa.concat_tables([chunk["raw_returns"], unknown])
-    chunk["raw_events"] = events_table(shop, rows)
+    returns = chunk["raw_returns"]
+    chunk["raw_returns"] = pa.concat_tables([returns, unknown])
     chunk["raw_customers"] = customers
-    return chunk
+    return TrackedDay(chunk, rows, visits, events, layout, web, purchase_event, numbered, returns)
 
 
 def record_volume(shop: Shop, visits: Visits, layout: Layout, rows: int) -> None:
