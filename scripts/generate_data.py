@@ -1634,24 +1634,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="generate_data.py",
         description="Generate the six raw tables of the shop (SPEC section 1), deterministically.")
     parser.add_argument("--seed", type=bounded_int(0), default=42, help="random seed (default 42)")
-    parser.add_argument("--format", choices=("csv", "parquet"), default="csv",
-                        help="csv: OUT/raw_<table>.csv; parquet: OUT/raw_<table>/part-NNNNN.parquet")
+    parser.add_argument("--format", choices=("csv", "parquet", "ga4"), default="csv",
+                        help="csv: OUT/raw_<table>.csv; parquet: OUT/raw_<table>/part-NNNNN.parquet; ga4: the same "
+                             "shop as a Google Analytics 4 BigQuery export, OUT/events_YYYYMMDD.parquet (nested) and "
+                             "OUT/ga4_truth.json")
     parser.add_argument("--out", type=Path, default=None,
-                        help="output folder (default: the project's seeds/ for csv, build/raw/ for parquet)")
+                        help="output folder (default: the project's seeds/ for csv, build/raw/ for parquet, "
+                             "build/ga4/ for ga4)")
     parser.add_argument("--events", type=bounded_int(MIN_EVENTS), default=DEFAULT_EVENTS,
-                        help=f"approximate number of raw_events rows (default {DEFAULT_EVENTS}: 90 days of a "
-                             "small shop); the other tables scale with it")
+                        help=f"approximate number of raw_events rows, or of export rows for ga4 (default "
+                             f"{DEFAULT_EVENTS}: 90 days of a small shop); the other tables scale with it")
     parser.add_argument("--part-rows", type=bounded_int(1), default=DEFAULT_PART_ROWS,
                         help=f"parquet: start a new part file after about this many rows (default {DEFAULT_PART_ROWS})")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     args = parser.parse_args(argv)
     if args.out is None:
-        args.out = repo / ("seeds" if args.format == "csv" else "build/raw")
+        args.out = repo / {"csv": "seeds", "parquet": "build/raw", "ga4": "build/ga4"}[args.format]
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.format == "ga4":
+        return main_ga4(args)
     try:
         sinks = open_sinks(args.format, args.out, args.part_rows)
         counts = generate(args.seed, args.events, sinks, progress=not args.quiet)
@@ -1661,6 +1666,23 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quiet:
         summary = ", ".join(f"{name}={rows}" for name, rows in counts.items())
         print(f"wrote {args.format} to {args.out}: {summary}", file=sys.stderr)
+    return 0
+
+
+def main_ga4(args: argparse.Namespace) -> int:
+    """--format ga4: the export writer lives in ga4_export.py (it drives this module's simulation)."""
+    from ga4_export import write_ga4_export
+
+    try:
+        truth = write_ga4_export(args.seed, args.events, args.out, progress=not args.quiet)
+    except OSError as error:
+        print(f"generate_data.py: error: cannot write to {args.out}: {error}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        tables = truth["tables"]
+        assert isinstance(tables, dict)
+        print(f"wrote ga4 to {args.out}: {len(tables)} tables, {sum(tables.values())} export rows, "
+              f"{truth['sessions']} sessions, {truth['transactions']} transactions", file=sys.stderr)
     return 0
 
 
