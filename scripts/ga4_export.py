@@ -21,8 +21,9 @@ How GA4 records the shop
   seconds, ``ga_session_number`` counts the browser's sessions. A session may continue across midnight.
 * Each page fires ``page_view``; a product page also fires ``view_item`` with the product as its one item;
   the first page of a session also fires ``session_start`` (and ``first_visit`` for a new browser), with the
-  page's timestamp. ``scroll`` and ``user_engagement`` (``engagement_time_msec``) fire between two events of
-  a session, never after its last one, so that they never move a session's start or end.
+  page's timestamp. ``scroll`` and ``user_engagement`` (``engagement_time_msec``, sent when the page is left
+  for another one) fire between two events of a session, never after its last one, so that they never move a
+  session's start or end.
 * ``add_to_cart`` / ``remove_from_cart`` carry the product as item; ``begin_checkout`` the cart;
   ``purchase`` carries ``ecommerce.transaction_id`` (the order id), ``purchase_revenue_in_usd`` (the order
   total: the property's currency is USD), the order lines as items, and the ``coupon`` param when a code was
@@ -369,7 +370,8 @@ def expand(rng: np.random.Generator, export: Export, tracked: gd.TrackedDay) -> 
     n_ss = session["new"].astype(np.int64)
     n_vi = (base == gd.PRODUCT_VIEW).astype(np.int64)
     n_scroll = (is_page & (gap_next >= 5) & (rng.random(n) < 0.3)).astype(np.int64)
-    n_eng = (is_page & (gap_next >= 10)).astype(np.int64)
+    next_is_page = np.roll(is_page, -1)  # GA4 sends user_engagement when the page is left
+    n_eng = (is_page & next_is_page & (gap_next >= 10)).astype(np.int64)
     per_event = n_fv + n_ss + 1 + n_vi + n_scroll + n_eng
     src, p, _ = gd.segments(per_event)
     main_at = (n_fv + n_ss)[src]
@@ -938,7 +940,8 @@ def write_ga4_export(seed: int, events: int, out: Path, progress: bool) -> dict[
                 rows, items = plant_quirks(rng, export, rows, items)
             written = add_rows(export, rows, items)
             written += add_rows(export, *refunds(rng, export, tracked))
-            flush(export, out, int(local_days(np.array([gd.PERIOD_START + day * gd.DAY]))[0]), last=False)
+            if day < gd.PERIOD_DAYS - 1:  # the last complete date waits for the final flush: it may be the last
+                flush(export, out, int(local_days(np.array([gd.PERIOD_START + day * gd.DAY]))[0]), last=False)
             bar.update(written)
         flush(export, out, 0, last=True)
     return write_truth(export, seed, events, shop_events, out)

@@ -19,6 +19,7 @@ Usage::
 
     python scripts/generate_data.py                         # demo seeds: seeds/raw_*.csv
     python scripts/generate_data.py --format parquet --out build/raw --events 10000000
+    python scripts/generate_data.py --format ga4 --out build/ga4 --events 3000000  # see ga4_export.py
 
 Same arguments give byte-identical files. Generation streams day by day (vectorised with numpy), so memory
 stays flat whatever ``--events`` is.

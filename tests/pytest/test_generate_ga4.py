@@ -125,6 +125,7 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path: Path) -> None:
     for run, seed in (("a", "1"), ("b", "1"), ("c", "2")):
         generate(tmp_path / run, "--format", "ga4", "--events", "4000", "--seed", seed)
     files = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert len([name for name in files if name.startswith("events_intraday_")]) == 1  # even for a tiny export
     assert files == sorted(p.name for p in (tmp_path / "b").iterdir())
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
