@@ -13,12 +13,13 @@ Sources
   BigQuery INTEGER is INT64 and FLOAT is FLOAT64 there: every integer below is int64, every float is double
   (`event_params.value.float_value` included: it is FLOAT64 in the export, not a 32-bit float).
   `item_list_index`, `device.is_limited_ad_tracking` and `stream_id` are STRING in the export, not numbers.
-* Parquet layout: "Export table data to Cloud Storage", section "Parquet export details",
-  https://cloud.google.com/bigquery/docs/exporting-data : INT64 -> INT64, FLOAT64 -> DOUBLE, BOOL -> BOOLEAN,
-  STRING -> BYTE_ARRAY annotated STRING (UTF8); records become Parquet groups and repeated records repeated
-  groups. That page does not promise the three-level `LIST` / `list` / `element` wrapping, and a repeated
-  BigQuery field is never NULL (an empty array instead). The search excerpts at hand did not show the page's
-  type table itself, so check a real `bq extract` file before relying on the physical layout.
+* Parquet layout: BigQuery's "Export table data to Cloud Storage" page, section "Parquet export details"
+  (https://cloud.google.com/bigquery/docs/exporting-data). As we read it, INT64 is written as INT64, FLOAT64
+  as DOUBLE, BOOL as BOOLEAN, STRING as BYTE_ARRAY annotated STRING, a record as a group and a repeated
+  record as a repeated group; it does not promise the three-level ``LIST`` / ``list`` / ``element`` wrapping.
+  Only the page's opening could be re-read when this module was written, not that table, so check the
+  layout of a real ``bq extract`` file before relying on it. A repeated BigQuery field is never NULL: an
+  empty array instead.
 
 What this fixture writes, and why
 ---------------------------------
@@ -32,7 +33,9 @@ Every other column, and every struct field, is nullable, as in BigQuery (all NUL
 
 Simplified on purpose: `session_traffic_source_last_click` carries `manual_campaign`, `google_ads_campaign`
 and `cross_channel_campaign` but not the `sa360_campaign`, `cm360_campaign` and `dv360_campaign` records;
-the `publisher` record (ad revenue) is left out; `device` and `app_info` keep their web-relevant fields.
+the `publisher` record (ad revenue) is left out. GA4 adds export columns over time (the batch_* columns,
+`collected_traffic_source` and `session_traffic_source_last_click` came in 2023-2024), so older tables lack
+some of them: readers should select the columns they need and not assume this exact list.
 """
 
 from __future__ import annotations
