@@ -166,6 +166,13 @@ def test_truth_event_and_item_counts(db: duckdb.DuckDBPyConnection, truth: dict)
     assert scalar(db, "select count(*) from events where event_name = 'refund'") == truth["refund_events"]
 
 
+def test_event_key_identifies_an_event(db: duckdb.DuckDBPyConnection) -> None:
+    """Distinct rows are distinct events by (user_pseudo_id, event_timestamp, event_name, bundle id)."""
+    rows, keys = db.sql("select count(*), count(distinct (user_pseudo_id, event_timestamp, event_name, "
+                        "event_bundle_sequence_id)) from events").fetchall()[0]
+    assert rows == keys
+
+
 def test_truth_transactions_and_first_revenue(db: duckdb.DuckDBPyConnection, truth: dict) -> None:
     first = dict(db.sql("""
         select ecommerce.transaction_id, arg_min(ecommerce.purchase_revenue_in_usd, event_timestamp)
