@@ -19,6 +19,7 @@ Usage::
 
     python scripts/generate_data.py                         # demo seeds: seeds/raw_*.csv
     python scripts/generate_data.py --format parquet --out build/raw --events 10000000
+    python scripts/generate_data.py --format ga4 --out build/ga4 --events 3000000  # see ga4_export.py
 
 Same arguments give byte-identical files. Generation streams day by day (vectorised with numpy), so memory
 stays flat whatever ``--events`` is.
@@ -1458,8 +1459,30 @@ def history_day(shop: Shop, day: int) -> Chunk:
     return chunk
 
 
+@dataclass
+class TrackedDay:
+    """What a tracked day produced before its events become raw_events rows (other outputs reuse it)."""
+
+    chunk: Chunk  # every table of the day but raw_events
+    rows: Cols  # the event rows as delivered (with duplicates and broken rows), as codes
+    visits: Visits  # people and bots
+    events: Cols  # the genuine events of the visits, as codes, with customer and order numbers
+    layout: Layout
+    web: Orders  # the day's web orders (one per purchase visit, in visit order), before numbering
+    purchase_event: np.ndarray  # index into events of each web order's purchase event
+    numbered: Numbered  # the day's web and phone orders after numbering (web orders first in batch order)
+    order_returns: pa.Table  # returns of the day's web and phone orders (not those naming unknown orders)
+
+
 def period_day(shop: Shop, day: int) -> Chunk:
     """A tracked day: visits and their events, logins, web and phone orders, returns, faults."""
+    tracked = track_day(shop, day)
+    tracked.chunk["raw_events"] = events_table(shop, tracked.rows)
+    return tracked.chunk
+
+
+def track_day(shop: Shop, day: int) -> TrackedDay:
+    """Simulate a tracked day; the raw_events rows stay codes until period_day turns them into a table."""
     rng = day_rng(shop.plan.seed, STREAM_DAY, day)
     day_start = PERIOD_START + day * DAY
     n_human, n_bot = visits_for_day(shop, day)
@@ -1476,10 +1499,10 @@ def period_day(shop: Shop, day: int) -> Chunk:
     rows = with_faults(rng, shop, events, shop.plan.rejects[day])
     record_volume(shop, visits, layout, len(rows["ts"]))
     unknown = unknown_order_returns(rng, shop, int(shop.plan.unknown_returns[day]), day_start)
-    chunk["raw_returns"] = pa.concat_tables([chunk["raw_returns"], unknown])
-    chunk["raw_events"] = events_table(shop, rows)
+    returns = chunk["raw_returns"]
+    chunk["raw_returns"] = pa.concat_tables([returns, unknown])
     chunk["raw_customers"] = customers
-    return chunk
+    return TrackedDay(chunk, rows, visits, events, layout, web, purchase_event, numbered, returns)
 
 
 def record_volume(shop: Shop, visits: Visits, layout: Layout, rows: int) -> None:
@@ -1612,24 +1635,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="generate_data.py",
         description="Generate the six raw tables of the shop (SPEC section 1), deterministically.")
     parser.add_argument("--seed", type=bounded_int(0), default=42, help="random seed (default 42)")
-    parser.add_argument("--format", choices=("csv", "parquet"), default="csv",
-                        help="csv: OUT/raw_<table>.csv; parquet: OUT/raw_<table>/part-NNNNN.parquet")
+    parser.add_argument("--format", choices=("csv", "parquet", "ga4"), default="csv",
+                        help="csv: OUT/raw_<table>.csv; parquet: OUT/raw_<table>/part-NNNNN.parquet; ga4: the same "
+                             "shop as a Google Analytics 4 BigQuery export, OUT/events_YYYYMMDD.parquet (nested) and "
+                             "OUT/ga4_truth.json")
     parser.add_argument("--out", type=Path, default=None,
-                        help="output folder (default: the project's seeds/ for csv, build/raw/ for parquet)")
+                        help="output folder (default: the project's seeds/ for csv, build/raw/ for parquet, "
+                             "build/ga4/ for ga4)")
     parser.add_argument("--events", type=bounded_int(MIN_EVENTS), default=DEFAULT_EVENTS,
-                        help=f"approximate number of raw_events rows (default {DEFAULT_EVENTS}: 90 days of a "
-                             "small shop); the other tables scale with it")
+                        help=f"approximate number of raw_events rows, or of export rows for ga4 (default "
+                             f"{DEFAULT_EVENTS}: 90 days of a small shop); the other tables scale with it")
     parser.add_argument("--part-rows", type=bounded_int(1), default=DEFAULT_PART_ROWS,
                         help=f"parquet: start a new part file after about this many rows (default {DEFAULT_PART_ROWS})")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     args = parser.parse_args(argv)
     if args.out is None:
-        args.out = repo / ("seeds" if args.format == "csv" else "build/raw")
+        args.out = repo / {"csv": "seeds", "parquet": "build/raw", "ga4": "build/ga4"}[args.format]
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.format == "ga4":
+        return main_ga4(args)
     try:
         sinks = open_sinks(args.format, args.out, args.part_rows)
         counts = generate(args.seed, args.events, sinks, progress=not args.quiet)
@@ -1639,6 +1667,23 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quiet:
         summary = ", ".join(f"{name}={rows}" for name, rows in counts.items())
         print(f"wrote {args.format} to {args.out}: {summary}", file=sys.stderr)
+    return 0
+
+
+def main_ga4(args: argparse.Namespace) -> int:
+    """--format ga4: the export writer lives in ga4_export.py (it drives this module's simulation)."""
+    from ga4_export import write_ga4_export
+
+    try:
+        truth = write_ga4_export(args.seed, args.events, args.out, progress=not args.quiet)
+    except OSError as error:
+        print(f"generate_data.py: error: cannot write to {args.out}: {error}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        tables = truth["tables"]
+        assert isinstance(tables, dict)
+        print(f"wrote ga4 to {args.out}: {len(tables)} tables, {sum(tables.values())} export rows, "
+              f"{truth['sessions']} sessions, {truth['transactions']} transactions", file=sys.stderr)
     return 0
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 from pipeline import RAW_COLUMNS, Mode, fetch_dicts, write_raw_data
-from scenarios import KPI_COLUMNS, KPI_GRAINS, ExpectedRow, Scenario, orders, traffic
+from scenarios import KPI_COLUMNS, KPI_GRAINS, ExpectedRow, Scenario, madrid, orders, traffic
 
 BuiltPipeline = Callable[[Scenario, Mode], duckdb.DuckDBPyConnection]
 
@@ -25,6 +25,8 @@ MODES: tuple[Mode, ...] = ("seeds", "parquet")
 # Every scenario in both modes, plus one run with the var as_of_date set.
 RUNS = [pytest.param(scenario, mode, id=f"{scenario.name}-{mode}") for scenario in SCENARIOS for mode in MODES]
 RUNS.append(pytest.param(orders.SCENARIO_AS_OF, "seeds", id=f"{orders.SCENARIO_AS_OF.name}-seeds"))
+# The reporting time zone: a shop in Europe/Madrid, in Parquet mode (the modes agree on the scenarios above).
+RUNS.append(pytest.param(madrid.SCENARIO, "parquet", id=f"{madrid.SCENARIO.name}-parquet"))
 
 RUNS_AND_MARTS = [
     pytest.param(*run.values, mart, id=f"{run.id}-{mart}") for run in RUNS for mart in KPI_COLUMNS

@@ -5,9 +5,10 @@ the Spark suite as a step of its own after `make test`. Everything on Spark runs
 dbt's Python API, in one local pyspark session (one JVM start instead of one per dbt command), with the
 in-memory catalog and a fresh warehouse folder.
 
-1. `dbt build` of the whole project on Spark from the demo seeds: every seed, model, data test and unit test
-   must pass (warnings allowed: the KPI target test only warns). Meanwhile DuckDB builds the seeds and models
-   of the same project into a private database.
+1. `dbt build` of the whole project on Spark from the demo seeds, reporting in Europe/Madrid (var
+   reporting_timezone, so every mart date goes through each engine's time zone conversion): every seed, model,
+   data test and unit test must pass (warnings allowed: the KPI target test only warns). Meanwhile DuckDB builds
+   the seeds and models of the same project, with the same var, into a private database.
 2. The engines agree: every raw seed and lookup table holds the same rows on both; every `kpi_*` mart and the
    scorecard are equal row for row (same columns, rates within a relative 1e-9).
 3. The Spark seed loader (macros/spark_seeds.sql) keeps NULLs, quotes, backslashes, line breaks, non-ASCII
@@ -18,7 +19,9 @@ in-memory catalog and a fresh warehouse folder.
    channels and reporting date are the hand-computed ones; the runs after loads 2 and 3 leave the partition
    files that their new rows cannot change as they were (names and modification times), drop a day whose
    sessions all vanished, and give the event models and every `kpi_*` mart equal, row for row, to a full
-   refresh of the same data on Spark.
+   refresh of the same data on Spark. The same chain again with a reporting time zone far east of UTC
+   (Pacific/Auckland, UTC+12 in May, where local days start at noon UTC of the day before) must equal its full
+   refresh too: the sessions' partitions are then local days, the event models' partitions UTC days.
 5. A Google Analytics 4 export (the hand-made one of tests/pytest/test_ga4_source.py, GA4's nested schema) read
    through the var ga4_export_path: `dbt build` with every data test passes on Spark, and the raw relations
    mapped from the export, the rejected events and every `kpi_*` mart equal DuckDB's build of the same export.
@@ -66,6 +69,10 @@ SEED_TABLES = tuple(
     + sorted(f"lookups.{path.stem}" for path in (REPO_ROOT / "seeds" / "lookups").glob("*.csv"))
 )
 RELATIVE_TOLERANCE = 1e-9
+# The main build's reporting time zone (on both engines): a zone with daylight saving, east of UTC.
+MAIN_BUILD_VARS = {"reporting_timezone": "Europe/Madrid"}
+# The second loads chain's: local days start 12 hours before UTC days.
+EAST_LOADS_VARS = {"reporting_timezone": "Pacific/Auckland"}
 # dbt's errors come last in its output; keep a failure message readable.
 MAX_MESSAGE_CHARS = 12_000
 
@@ -149,6 +156,7 @@ def start_duckdb_build(work_dir: Path) -> subprocess.Popen[str]:
         str(dbt_executable()), "build", "--resource-type", "seed", "--resource-type", "model",
         "--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT), "--target", "dev",
         "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"),
+        "--vars", json.dumps(MAIN_BUILD_VARS),
     ]  # fmt: skip
     return subprocess.Popen(
         command, cwd=REPO_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -185,7 +193,7 @@ def builds(spark_work_dir: Path) -> Builds:
     duckdb_dir = spark_work_dir / "duckdb"
     duckdb_dir.mkdir()
     duckdb_build = start_duckdb_build(duckdb_dir)
-    spark = run_dbt_on_spark(["build"], REPO_ROOT, spark_work_dir / "build")
+    spark = run_dbt_on_spark(["build", "--vars", json.dumps(MAIN_BUILD_VARS)], REPO_ROOT, spark_work_dir / "build")
     duckdb_output, _ = duckdb_build.communicate()
     compared = (*SEED_TABLES, *(f"marts.{name}" for name in KPI_MARTS))
     spark_relations = {}
@@ -504,19 +512,17 @@ def event_models_seconds(project_dir: Path) -> dict[str, float]:
     return timed
 
 
-@pytest.fixture(scope="module")
-def parquet_loads(builds: Builds, spark_work_dir: Path) -> LoadsRun:
+def run_loads(project_dir: Path, extra_vars: Mapping[str, Any]) -> LoadsRun:
     """The loads scenario (with the rows above) in Parquet mode on Spark: load 1, `dbt build --full-refresh`;
-    load 2, `dbt build`; load 3, again (incremental); then `dbt build --full-refresh` of the same data. Runs after
-    the main build (it replaces its tables in the shared catalog)."""
-    project_dir = spark_work_dir / "loads" / "project"
+    load 2, `dbt build`; load 3, again (incremental); then `dbt build --full-refresh` of the same data."""
     copy_project(project_dir)
     outcome = LoadsRun()
     dbt_vars: dict[str, Any] = {}
     for load in loads.LOADS:
-        dbt_vars = write_raw_data(
-            project_dir, {**loads.tables_as_of(load), "raw_events": events_as_of(load)}, "parquet"
-        )
+        dbt_vars = {
+            **write_raw_data(project_dir, {**loads.tables_as_of(load), "raw_events": events_as_of(load)}, "parquet"),
+            **extra_vars,
+        }
         # load 1 starts from scratch: the catalog holds the main build's tables under the same names
         run, seconds = build_loads(project_dir, dbt_vars, *(("--full-refresh",) if load == 1 else ()))
         if not run.success or run.failures:
@@ -536,8 +542,20 @@ def parquet_loads(builds: Builds, spark_work_dir: Path) -> LoadsRun:
     outcome.seconds["full refresh: event models"] = event_models_seconds(project_dir)
     outcome.full_refresh = {table: spark_relation(table) for table in COMPARED_AFTER_LOADS}
     outcome.files_after_full_refresh = partition_files()
-    print("\nSpark, loads scenario, seconds:", json.dumps(outcome.seconds, indent=1))
+    print(f"\nSpark, loads scenario {dict(extra_vars)}, seconds:", json.dumps(outcome.seconds, indent=1))
     return outcome
+
+
+@pytest.fixture(scope="module")
+def parquet_loads(builds: Builds, spark_work_dir: Path) -> LoadsRun:
+    """The loads chain in UTC. Runs after the main build (it replaces its tables in the shared catalog)."""
+    return run_loads(spark_work_dir / "loads" / "project", {})
+
+
+@pytest.fixture(scope="module")
+def parquet_loads_east(parquet_loads: LoadsRun, spark_work_dir: Path) -> LoadsRun:
+    """The loads chain reporting in Pacific/Auckland, after the UTC chain (same catalog)."""
+    return run_loads(spark_work_dir / "loads-east" / "project", EAST_LOADS_VARS)
 
 
 @pytest.mark.parametrize("load", loads.LOADS)
@@ -564,6 +582,23 @@ def test_incremental_runs_on_spark_equal_a_full_refresh(parquet_loads: LoadsRun,
     # Row for row, column for column: three incremental runs and one full refresh of the same data, on Spark.
     run = loads_succeeded(parquet_loads)
     assert_same_relation(table, run.incremental[table], run.full_refresh[table])
+
+
+@pytest.mark.parametrize("table", COMPARED_AFTER_LOADS)
+def test_incremental_runs_on_spark_equal_a_full_refresh_east_of_utc(parquet_loads_east: LoadsRun, table: str) -> None:
+    run = loads_succeeded(parquet_loads_east)
+    assert_same_relation(table, run.incremental[table], run.full_refresh[table])
+
+
+def test_sessions_partitions_east_of_utc_are_local_days(parquet_loads_east: LoadsRun) -> None:
+    # v1's session starts 2024-05-01 23:00 UTC, 2024-05-02 11:00 in Auckland: its partition is the local day.
+    run = loads_succeeded(parquet_loads_east)
+    columns, rows = run.incremental["intermediate.int_sessions_aggregated"]
+    v1 = [dict(zip(columns, row, strict=True)) for row in rows if row[columns.index("anonymous_id")] == "v1"]
+    assert [(row["session_start"].isoformat(sep=" "), row["date_day"].isoformat()) for row in v1] == [
+        ("2024-05-01 23:00:00", "2024-05-02")
+    ]
+    assert "date_day=2024-05-02" in run.files[3]["intermediate.int_sessions_aggregated"]
 
 
 @pytest.mark.parametrize("load", (2, 3))
