@@ -1,6 +1,6 @@
 """The whole pipeline on a hand-made Google Analytics 4 export (var ga4_export_path).
 
-The export (written with pyarrow in GA4's nested schema, tests/pytest/ga4_export.py) has a daily table of
+The export (written with pyarrow in GA4's nested schema, tests/pytest/ga4_handmade.py) has a daily table of
 2026-12-01 split into two shards, the intraday table of the same day repeating three of its rows, the
 intraday table of 2026-12-02, and a file whose name names no export table. Every expected value below is
 worked out by hand from the mapping (docs/decisions.md, "Google Analytics 4 export"):
@@ -28,7 +28,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from ga4_export import event_row, item, write_export_table
+from ga4_handmade import event_row, item, write_export_table
 from pipeline import DbtFailed, build_ga4_pipeline, connect, fetch_dicts
 
 DAY_1 = dt.date(2026, 12, 1)
