@@ -21,6 +21,9 @@ worked out by hand from the mapping (docs/decisions.md, "Google Analytics 4 expo
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +32,7 @@ from typing import Any
 import duckdb
 import pytest
 from ga4_handmade import event_row, item, write_export_table
-from pipeline import DbtFailed, build_ga4_pipeline, connect, fetch_dicts
+from pipeline import REPO_ROOT, DbtFailed, build_ga4_pipeline, connect, fetch_dicts
 
 DAY_1 = dt.date(2026, 12, 1)
 DAY_2 = dt.date(2026, 12, 2)
@@ -356,3 +359,54 @@ def test_every_export_row_accounted_per_table(built: duckdb.DuckDBPyConnection) 
         (dt.datetime(2026, 12, 3, 0, 0), "rejected", 3),
         (dt.datetime(2026, 12, 3, 12, 0), "accepted", 3),
     ]
+
+
+# --- the demo export of scripts/generate_data.py --format ga4, against the counts its generator knows --------------
+
+GENERATED_EXPORT_ROWS = 3000
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, Any]]]:
+    """The generator's GA4 export (seed 42), built in the property's time zone (its truth file names it)."""
+    workdir = tmp_path_factory.mktemp("ga4-generated")
+    truth_path = workdir / "ga4_export" / "ga4_truth.json"
+
+    def write(folder: Path) -> None:
+        command = [sys.executable, str(REPO_ROOT / "scripts" / "generate_data.py"), "--format", "ga4", "--out",
+                   str(folder), "--events", str(GENERATED_EXPORT_ROWS), "--seed", "42", "--quiet"]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr
+
+    # the generator writes the truth file beside the tables; the zone is read from it before the build
+    probe = workdir / "probe"
+    write(probe)
+    zone = json.loads((probe / "ga4_truth.json").read_text())["property_time_zone"]
+    try:
+        _, database = build_ga4_pipeline(workdir, write, {"reporting_timezone": zone})
+    except DbtFailed as error:
+        pytest.fail(f"dbt build failed on the generated GA4 export:\n{error.summary(12_000)}", pytrace=False)
+    connection = connect(database)
+    yield connection, json.loads(truth_path.read_text())
+    connection.close()
+
+
+def test_generated_export_page_views_sessions_and_orders(
+    generated: tuple[duckdb.DuckDBPyConnection, dict[str, Any]],
+) -> None:
+    """Accepted page_view events = the generator's distinct page_view rows; sessions with a shop event = its GA4
+    sessions (per local date of the property; its refunds, sent server-side outside any session, make
+    activity-only sessions it does not count); orders and their totals = its transactions."""
+    connection, truth = generated
+    page_views = rows(connection, "select count(*) as n from staging.stg_shop__events where event_name = 'page_view'")
+    assert page_views[0]["n"] == truth["page_view_events"]
+    per_day = rows(
+        connection,
+        "select strftime(date_day, '%Y%m%d') as day, count(*) as n from marts.fct_sessions "
+        "where event_count > 0 group by all",
+    )
+    assert {r["day"]: r["n"] for r in per_day} == truth["sessions_per_event_date"]
+    orders = rows(connection, "select order_id, order_total from staging.stg_shop__orders")
+    assert {r["order_id"]: r["order_total"] for r in orders} == {
+        order_id: Decimal(str(round(revenue, 2))) for order_id, revenue in truth["transaction_revenue"].items()
+    }
