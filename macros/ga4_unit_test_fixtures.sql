@@ -117,7 +117,7 @@
 {#- Rows of base_ga4__events as the raw relations read them (mapped rows). Keys: anonymous_id, customer_id,
     ga4_event_name, event_name (default: ga4_event_name), at, bundle (default 1), items (list of dicts),
     transaction_id, coupon, country, revenue, refund, loaded_at (default 2026-12-03 00:00:00),
-    first_purchase (bool), row (export row id; default the position). -#}
+    first_purchase (bool), row (export row id; default the position), event_rejection_reason. -#}
 {% macro ga4_fixture_mapped_events(rows) -%}
     {%- for row in rows %}
     select
@@ -144,7 +144,9 @@
         {{ 'true' if row.get('first_purchase') else 'false' }} as is_first_purchase_of_transaction,
         cast('{{ row['at'] }}' as {{ dbt.type_timestamp() }}) as event_ts,
         cast('{{ row.get('loaded_at', '2026-12-03 00:00:00') }}' as {{ dbt.type_timestamp() }}) as loaded_at,
-        cast(null as {{ dbt.type_string() }}) as rejection_reason
+        cast(null as {{ dbt.type_string() }}) as rejection_reason,
+        cast({{ ga4_fixture_literal(row.get('event_rejection_reason')) }} as {{ dbt.type_string() }})
+            as event_rejection_reason
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}

@@ -1,7 +1,9 @@
 -- The rows of the Google Analytics 4 export that cannot be mapped to raw events, with the reason
 -- (base_ga4__events): unknown_export_table, a file whose name names no daily (events_YYYYMMDD) or intraday
--- (events_intraday_YYYYMMDD) table, so its rows belong to no load. Every other export row becomes raw events,
--- whose own verdicts are in stg_shop__events, stg_shop__events_duplicates and stg_shop__events_rejected.
+-- (events_intraday_YYYYMMDD) table, so its rows belong to no load; activity_without_ga_session, an activity
+-- event outside any GA4 session (sent server-side, like most refunds), which would open a session GA4 does not
+-- count (a refund's return is still made of it). Every other export row becomes raw events, whose own verdicts
+-- are in stg_shop__events, stg_shop__events_duplicates and stg_shop__events_rejected.
 with
 
 rejected as (
@@ -13,10 +15,10 @@ rejected as (
         anonymous_id,
         ga4_event_name,
         event_ts,
-        rejection_reason
+        event_rejection_reason as rejection_reason
 
     from {{ ref('base_ga4__events') }}
-    where rejection_reason is not null
+    where event_rejection_reason is not null
 
 )
 

@@ -2,7 +2,7 @@
 -- (seeds/_seeds.yml), read by the shop staging instead of the raw_events seed when the var ga4_export_path is set
 -- (macros/shop_raw.sql), so the same cleaning rules, sessions and KPIs apply.
 --
--- One raw event per mapped export row, except view_item, add_to_cart and remove_from_cart: one per element of
+-- One raw event per mapped export row (not for an activity event outside any GA4 session), except view_item, add_to_cart and remove_from_cart: one per element of
 -- their items, with product_id = item_id (an item listed twice counts twice, as in GA4's item-scoped metrics).
 -- Such an event without items, or an element without item_id, gives a raw event without product_id, which
 -- staging rejects as missing_product_id; a purchase without transaction id gives one without order_id
@@ -37,7 +37,7 @@ events as (
         loaded_at
 
     from {{ ref('base_ga4__events') }}
-    where rejection_reason is null
+    where event_rejection_reason is null
 
 ),
 

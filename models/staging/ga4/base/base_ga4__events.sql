@@ -10,7 +10,10 @@
 --   date D happened before D + 1 day 12:00 UTC (the day ends last at UTC-12), so no event is ever later than
 --   its loaded_at; each table is its own load; the intraday delivery of a day comes before its daily table,
 --   which therefore repeats it as a later, duplicate delivery.
--- - GA4 event names map to the raw event names; every other name is an `activity` event.
+-- - GA4 event names map to the raw event names; every other name is an `activity` event. An activity event
+--   outside any GA4 session (no ga_session_id: sent server-side, like most refunds) makes no raw event
+--   (event_rejection_reason activity_without_ga_session): it would open a session of its own that GA4 does not
+--   count. The row still gives what else it holds (a refund's return).
 -- - utm_* are the first non-NULL source / medium / campaign params of the GA4 session (user_pseudo_id and the
 --   ga_session_id param) in event order, so every event carries its session's traffic source; an event
 --   without ga_session_id keeps its own.
@@ -120,9 +123,15 @@ sessions_keyed as (
     select
         *,
         coalesce(ga_session_id, export_row_id) as ga4_session_key,
+        -- why the row makes no raw event (NULL: it makes some)
+        case
+            when rejection_reason is not null then rejection_reason
+            when event_name = 'activity' and ga_session_id is null then 'activity_without_ga_session'
+        end as event_rejection_reason,
         -- the raw events stg_ga4__raw_events makes of the row, for the accounting of every export row
         case
             when rejection_reason is not null then 0
+            when event_name = 'activity' and ga_session_id is null then 0
             when event_name in ('product_view', 'add_to_cart', 'remove_from_cart')
                 then greatest({{ ga4_item_count('items') }}, 1)
             else 1
@@ -190,7 +199,8 @@ final as (
         table_date,
         event_ts,
         loaded_at,
-        rejection_reason
+        rejection_reason,
+        event_rejection_reason
 
     from sessions_filled
 
