@@ -3,7 +3,8 @@
 -- (macros/shop_raw.sql), so the same cleaning rules, sessions and KPIs apply.
 --
 -- One raw event per mapped export row (none for an activity event outside any GA4 session), except view_item,
--- add_to_cart and remove_from_cart: one per element of their items, with product_id = item_id (an item listed twice counts twice, as in GA4's item-scoped metrics).
+-- add_to_cart and remove_from_cart: one per element of their items, with product_id = item_id (an item listed
+-- twice counts twice, as in GA4's item-scoped metrics).
 -- Such an event without items, or an element without item_id, gives a raw event without product_id, which
 -- staging rejects as missing_product_id; a purchase without transaction id gives one without order_id
 -- (missing_order_id). event_id is a hash of user_pseudo_id, event_timestamp, the GA4 event name,
