@@ -27,6 +27,8 @@ ALLOWED_MATERIALIZED_CTES: dict[str, set[str]] = {
     "int_sessions_classified": {"referrer_hosts"},
     "int_orders_attributed": {"referrer_hosts"},
     "fct_sessions": {"referrer_hosts"},
+    # one row per GA4 refund event: a few per thousand orders
+    "stg_ga4__raw_returns": {"refunds"},
 }
 # kpi_scorecard: one CTE per KPI holding that KPI's window of daily rows.
 ALLOWED_CTE_PATTERNS: dict[str, re.Pattern[str]] = {"kpi_scorecard": re.compile(r"kpi_\w+__window")}
