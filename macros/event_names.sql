@@ -7,7 +7,7 @@
     page_view events only; in the raw contract a product page fires one product_view, which is a page. -#}
 
 {% macro is_ga4_source() -%}
-    {{ return(var('ga4_export_path', none) is not none) }}
+    {{ return(ga4_export_path() is not none) }}
 {%- endmacro %}
 
 {#- The event names staging accepts; any other is rejected as unknown_event_name. -#}
