@@ -201,6 +201,22 @@ def run_measured(command: list[str], env: dict[str, str], cwd: Path, output: Pat
 # --------------------------------------------------------------------------------------------------
 
 
+def generate(fmt: str, data_dir: Path, events: int, seed: int) -> Path:
+    """Run the generator into a scratch folder beside data_dir and return it. The callers then move its output
+    into data_dir, its marker last, so an interrupted generation never leaves half a data set that a later run
+    would take for a whole one."""
+    scratch = data_dir.with_name(data_dir.name + ".partial")
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    command = [sys.executable, str(GENERATOR), "--format", fmt, "--out", str(scratch),
+               "--events", str(events), "--seed", str(seed), "--quiet"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        reason = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise BenchError(f"data generation failed (exit {result.returncode}): {reason}")
+    return scratch
+
+
 def ensure_ga4_data(data_dir: Path, events: int, seed: int) -> None:
     """Generate the GA4 export unless data_dir holds one (its truth file, written last, is the marker)."""
     if (data_dir / GA4_MARKER).is_file():
@@ -208,15 +224,7 @@ def ensure_ga4_data(data_dir: Path, events: int, seed: int) -> None:
         return
     progress(f"data: generating a GA4 export of {events:,} rows into {data_dir}")
     started = time.perf_counter()
-    scratch = data_dir.with_name(data_dir.name + ".partial")
-    if scratch.exists():
-        shutil.rmtree(scratch)
-    command = [sys.executable, str(GENERATOR), "--format", "ga4", "--out", str(scratch),
-               "--events", str(events), "--seed", str(seed), "--quiet"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        reason = (result.stderr.strip().splitlines() or ["no message"])[-1]
-        raise BenchError(f"data generation failed (exit {result.returncode}): {reason}")
+    scratch = generate("ga4", data_dir, events, seed)
     if data_dir.exists():
         shutil.rmtree(data_dir)
     scratch.rename(data_dir)
@@ -224,22 +232,13 @@ def ensure_ga4_data(data_dir: Path, events: int, seed: int) -> None:
 
 
 def ensure_data(data_dir: Path, events: int, seed: int) -> None:
-    """Generate the data unless data_dir/raw_events exists. The generator writes to a scratch folder first,
-    so an interrupted generation never leaves half a data set that a later run would take for a whole one."""
+    """Generate the data unless data_dir/raw_events exists (the marker: moved in last)."""
     if (data_dir / "raw_events").is_dir():
         progress(f"data: using {data_dir} (already generated)")
         return
     progress(f"data: generating {events:,} events into {data_dir}")
     started = time.perf_counter()
-    scratch = data_dir.with_name(data_dir.name + ".partial")
-    if scratch.exists():
-        shutil.rmtree(scratch)
-    command = [sys.executable, str(GENERATOR), "--format", "parquet", "--out", str(scratch),
-               "--events", str(events), "--seed", str(seed), "--quiet"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        reason = (result.stderr.strip().splitlines() or ["no message"])[-1]
-        raise BenchError(f"data generation failed (exit {result.returncode}): {reason}")
+    scratch = generate("parquet", data_dir, events, seed)
     data_dir.mkdir(parents=True, exist_ok=True)
     for table in sorted(RAW_TABLES, key=lambda t: t == "raw_events"):  # raw_events, the marker, comes last
         if (data_dir / table).exists():
