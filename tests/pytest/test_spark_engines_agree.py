@@ -22,7 +22,8 @@ in-memory catalog and a fresh warehouse folder.
    refresh of the same data on Spark. The same chain again with a reporting time zone far east of UTC
    (Pacific/Auckland, UTC+12 in May, where local days start at noon UTC of the day before) must equal its full
    refresh too: the sessions' partitions are then local days, the event models' partitions UTC days.
-5. A Google Analytics 4 export (the hand-made one of tests/pytest/test_ga4_source.py, GA4's nested schema) read
+5. A Google Analytics 4 export (the hand-made one of tests/pytest/test_ga4_source.py and a small one written by
+   `generate_data.py --format ga4`, both in GA4's nested schema, in one folder) read
    through the var ga4_export_path: `dbt build` with every data test passes on Spark, and the raw relations
    mapped from the export, the rejected events and every `kpi_*` mart equal DuckDB's build of the same export.
 """
@@ -34,7 +35,9 @@ import datetime as dt
 import json
 import math
 import os
+import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -643,6 +646,8 @@ def test_a_day_whose_sessions_all_vanished_is_dropped_on_spark(parquet_loads: Lo
 
 # --- 5. a GA4 export on both engines ------------------------------------------------------------------------------
 
+# export rows of the generated GA4 fixture added to the hand-made export
+GA4_GENERATED_ROWS = 4000
 GA4_RAW_TABLES = ("raw_events", "raw_orders", "raw_order_items", "raw_returns", "raw_products", "raw_customers")
 GA4_COMPARED = (
     *(f"staging.stg_ga4__{table}" for table in GA4_RAW_TABLES),
@@ -671,7 +676,18 @@ def ga4_builds(spark_work_dir: Path) -> Ga4Builds:
     write_raw_data(project_dir, {}, "seeds")
     export_dir = spark_work_dir / "ga4" / "export"
     write_export(export_dir)
-    dbt_vars = {"ga4_export_path": str(export_dir)}
+    # beside it, the demo shop as the fixture generator writes it (daily and intraday tables, every quirk of
+    # scripts/ga4_export.py); its visitors, orders, products and days are not the hand-made scenario's
+    generated = spark_work_dir / "ga4" / "generated"
+    subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "generate_data.py"), "--format", "ga4", "--out", str(generated),
+         "--events", str(GA4_GENERATED_ROWS), "--seed", "7", "--quiet"],
+        check=True,
+    )
+    for table in generated.glob("events_*.parquet"):
+        shutil.copyfile(table, export_dir / table.name)
+    # as a GA4 user would run it: in the property's time zone
+    dbt_vars = {"ga4_export_path": str(export_dir), "reporting_timezone": "Europe/Madrid"}
     spark = run_dbt_on_spark(
         ["build", "--full-refresh", "--exclude", "test_type:unit", "--vars", json.dumps(dbt_vars)],
         project_dir,
