@@ -329,13 +329,14 @@ ONE_ROW = BadInputScenario(
     },
 )
 
-# The one session is direct (no tags, no referrer), desktop, one event (a bounce), no page: 0 pageviews.
+# The one session is direct (no tags, no referrer), desktop, one event, no page: 0 pageviews, no bounce.
 # as_of_date = 2024-04-17 (the return).
 ONE_ROW_AS_OF_DATE = "2024-04-17"
 ONE_ROW_MARTS: dict[str, list[tuple[Any, ...]]] = {
     "kpi_traffic": [("2024-04-10", "direct", 1, 1, 0)],
-    # sessions, pageviews, total_duration, bounced, pages/session, avg duration, bounce rate
-    "kpi_engagement": [("2024-04-10", "desktop", 1, 0, 0, 1, 0.0, 0.0, 1.0)],
+    # sessions, pageviews, total_duration, bounced, pages/session, avg duration, bounce rate: the one session is a
+    # purchase without any page, so it is not a bounce
+    "kpi_engagement": [("2024-04-10", "desktop", 1, 0, 0, 0, 0.0, 0.0, 0.0)],
     "kpi_exit_pages": [],
     "kpi_product_page_views": [],
     "kpi_cart_abandonment": [("2024-04-10", "desktop", 1, 0, 0, None, 0, 0, None)],
