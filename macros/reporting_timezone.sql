@@ -10,29 +10,23 @@
     {{ return(var('reporting_timezone', 'UTC')) }}
 {%- endmacro %}
 
+{#- UTC itself is a plain cast on every engine, which keeps the default build as fast as before. -#}
 {% macro local_date(timestamp_utc) -%}
-    {{ return(adapter.dispatch('local_date', 'ecommerce_kpis')(timestamp_utc)) }}
-{%- endmacro %}
-
-{#- DuckDB (ICU): the naive UTC timestamp becomes an instant, then the wall-clock time of the zone. UTC itself
-    is a plain cast, which keeps the default build as fast as before. -#}
-{% macro default__local_date(timestamp_utc) -%}
-    {%- set zone = reporting_timezone() -%}
-    {%- if zone == 'UTC' -%}
+    {%- if reporting_timezone() == 'UTC' -%}
         cast({{ timestamp_utc }} as date)
     {%- else -%}
-        cast(timezone({{ sql_string(zone) }}, timezone('UTC', {{ timestamp_utc }})) as date)
+        {{ return(adapter.dispatch('local_date', 'ecommerce_kpis')(timestamp_utc, reporting_timezone())) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- DuckDB (ICU): the naive UTC timestamp becomes an instant, then the wall-clock time of the zone. -#}
+{% macro default__local_date(timestamp_utc, zone) -%}
+    cast(timezone({{ sql_string(zone) }}, timezone('UTC', {{ timestamp_utc }})) as date)
 {%- endmacro %}
 
 {#- Spark: the session time zone is UTC (profiles.yml), so a timestamp is the UTC instant it shows. -#}
-{% macro spark__local_date(timestamp_utc) -%}
-    {%- set zone = reporting_timezone() -%}
-    {%- if zone == 'UTC' -%}
-        cast({{ timestamp_utc }} as date)
-    {%- else -%}
-        to_date(from_utc_timestamp({{ timestamp_utc }}, {{ sql_string(zone) }}))
-    {%- endif -%}
+{% macro spark__local_date(timestamp_utc, zone) -%}
+    to_date(from_utc_timestamp({{ timestamp_utc }}, {{ sql_string(zone) }}))
 {%- endmacro %}
 
 {#- The local date of the build itself (as_of_date when there is no dated row at all). -#}
