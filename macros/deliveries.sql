@@ -1,8 +1,22 @@
-{#- SPEC 2: of the accepted deliveries of one event_id, the earliest loaded_at is kept. A duplicate repeats
-    the payload, so the other keys only make the pick stable. stg_shop__events keeps delivery 1 and
-    stg_shop__events_duplicates lists the others: both number the deliveries with this one expression. -#}
+{#- Of the accepted deliveries of one event_id, the earliest loaded_at is kept. A duplicate should repeat the
+    payload; the other keys only make the pick stable, the payload's fingerprint last, so that even copies that
+    differ only elsewhere are always ranked the same way. stg_shop__events keeps delivery 1 and
+    stg_shop__events_duplicates lists the others: both rank the deliveries with this one window. -#}
+{% macro delivery_window() -%}
+    partition by event_id order by loaded_at, event_ts, page_url, user_agent, {{ event_payload_fingerprint() }}
+{%- endmacro %}
+
 {% macro delivery_number() -%}
-    row_number() over (partition by event_id order by loaded_at, event_ts, page_url, user_agent)
+    row_number() over ({{ delivery_window() }})
+{%- endmacro %}
+
+{#- Everything an event says, loaded_at aside: two deliveries with different fingerprints are conflicting copies
+    of one event_id, not one event delivered twice. -#}
+{% macro event_payload_fingerprint() -%}
+    {{ row_fingerprint([
+        'anonymous_id', 'customer_id', 'event_name', 'page_url', 'page_referrer', 'utm_source', 'utm_medium',
+        'utm_campaign', 'product_id', 'order_id', 'device_category', 'user_agent', 'event_ts'
+    ]) }}
 {%- endmacro %}
 
 {#- The event ids with more than one accepted delivery, the only ones whose deliveries need numbering; in an

@@ -165,6 +165,13 @@
     >>
 {%- endmacro %}
 
+{#- When an export table counts as delivered, in hours after the start (UTC) of its day: the export does not
+    record it. The intraday table of day D at D + 1 day 12:00, when every event of local date D has happened
+    (the day ends last at UTC-12); the daily table at D + 2 days, after its intraday table. -#}
+{% macro ga4_delivery_hours(is_intraday) -%}
+    {{ return(36 if is_intraday else 48) }}
+{%- endmacro %}
+
 {#- GA4's event_timestamp (microseconds since the epoch, UTC) as a timestamp without zone. -#}
 {% macro ga4_timestamp_from_micros(micros) -%}
     {{ return(adapter.dispatch('ga4_timestamp_from_micros', 'ecommerce_kpis')(micros)) }}

@@ -9,11 +9,12 @@
     partitions, where a subquery would make each scan read every column of the whole history first
     (docs/performance.md, decisions 52). On Spark it also matters that a run may drop partitions of the table
     before its query runs (macros/incremental_partitions.sql): the query must not ask the table again. -#}
-{% macro incremental_cutoff(column='loaded_at', relation=this) -%}
+{% macro incremental_cutoff(column='loaded_at', relation=this, where=none) -%}
     {%- set latest = none -%}
     {%- if execute -%}
         {%- set latest = run_query(
             'select cast(max(' ~ column ~ ') as ' ~ dbt.type_string() ~ ') from ' ~ relation
+            ~ (' where ' ~ where if where else '')
         ).columns[0].values()[0] -%}
     {%- endif -%}
     {%- set latest_literal = dbt.cast(

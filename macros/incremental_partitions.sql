@@ -35,11 +35,17 @@
 {%- endmacro %}
 
 {% macro default__raw_rows_to_read(loaded_at) -%}
-    {{ loaded_at }} > {{ incremental_cutoff() }}
+    {{ loaded_at }} > {{ raw_events_cutoff() }}
 {%- endmacro %}
 
 {% macro spark__raw_rows_to_read(loaded_at) -%}
-    {{ loaded_at }} >= {{ dbt.cast(dbt.cast(incremental_cutoff(), 'date'), dbt.type_timestamp()) }}
+    {{ loaded_at }} >= {{ dbt.cast(dbt.cast(raw_events_cutoff(), 'date'), dbt.type_timestamp()) }}
+{%- endmacro %}
+
+{#- The cutoff of base_shop__events: its latest loaded_at, except rows stamped in the future (rejected as
+    future_loaded_at), which would otherwise make every later run skip the loads up to that date. -#}
+{% macro raw_events_cutoff() -%}
+    {{ incremental_cutoff(where="coalesce(rejection_reason, '') != 'future_loaded_at'") }}
 {%- endmacro %}
 
 {% macro databricks__raw_rows_to_read(loaded_at) -%}

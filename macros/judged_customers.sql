@@ -1,5 +1,6 @@
 {#- Every raw customer row without its personal data, with its verdict (issue 7): the first rejection reason that
-    applies, NULL for accepted rows. A customer needs an id; created_at, when given, must be readable. Then a
+    applies, NULL for accepted rows. A customer needs an id; created_at, when given, must be readable, not in the future and not
+    older than the plausibility floor (macros/plausible_time.sql). Then a
     customer_id listed twice: identical copies keep one, copies that differ are all rejected.
 
     Personal data (SPEC 1): `full_name` is dropped and the email is kept only as a salted SHA-256 of its
@@ -42,6 +43,8 @@
             case
                 when customer_id is null then 'missing_customer_id'
                 when not is_created_at_missing and created_at is null then 'unparseable_created_at'
+                when {{ is_after_clock('created_at', build_timestamp()) }} then 'future_created_at'
+                when {{ is_before_plausible_floor('created_at') }} then 'implausible_created_at'
             end as row_rejection_reason,
             {{ row_fingerprint(['email_hash', 'full_name', 'country_code', 'created_at']) }} as row_fingerprint
 

@@ -37,6 +37,11 @@
         {%- do problems.append('var as_of_date must be null or a date written YYYY-MM-DD, got ' ~ as_of_date | string | tojson) -%}
     {%- endif -%}
 
+    {%- set floor = var('earliest_plausible_date', none) -%}
+    {%- if floor is none or not is_iso_date(floor) -%}
+        {%- do problems.append('var earliest_plausible_date must be a date written YYYY-MM-DD, got ' ~ floor | string | tojson) -%}
+    {%- endif -%}
+
     {%- set zone = var('reporting_timezone', none) -%}
     {%- if zone is not string or zone not in modules.pytz.all_timezones_set -%}
         {%- do problems.append('var reporting_timezone must be an IANA time zone name such as UTC or Europe/Madrid, got '

@@ -259,7 +259,7 @@ def test_identity_tests_pass_and_the_rejection_rate_warns_per_table_and_load(bui
         for load, counts in expected_counts(cases.MESSY, table).items()
         if counts["rejected"] / sum(counts.values()) > 0.05
     )
-    assert len(high) == 7, high  # events (two loads), orders, order items, returns, products, customers
+    assert len(high) == 8, high  # events (three loads), orders, order items, returns, products, customers
     rate_test = results["assert_rejection_rate_below_threshold"]
     assert (rate_test["status"], rate_test["failures"]) == ("warn", len(high))
     for table, load in high:
@@ -320,6 +320,19 @@ def test_purchase_events_of_unknown_orders_are_kept_and_reported(
         .fetchall()
     )
     assert purchases == {"e03": "o1", "e04": "o-ghost", "e07": "o2"}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_conflicting_copies_of_an_event_are_flagged(build: GetBuild, succeeded: Any, mode: Mode) -> None:
+    connection = succeeded(cases.MESSY, mode)
+    flagged = connection.execute(
+        "select event_id, delivery_number from staging.stg_shop__events_duplicates where is_conflicting"
+    ).fetchall()
+    assert set(flagged) == cases.MESSY_CONFLICTING_COPIES
+    # the earliest delivery is the one kept
+    assert scalar(connection, "select event_name from staging.stg_shop__events where event_id = 'e08'") == "page_view"
+    warning = build(cases.MESSY, mode).run_results()["assert_event_copies_agree"]
+    assert (warning["status"], warning["failures"]) == ("warn", len(cases.MESSY_CONFLICTING_COPIES))
 
 
 def test_messy_seed_and_parquet_modes_agree(succeeded: Any) -> None:

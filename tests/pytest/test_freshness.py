@@ -5,7 +5,8 @@
 For each mode the newest row is made fresh, then older than warn_after, then older than error_after (ages
 derived from the thresholds in the manifest, so editing them keeps the test meaningful); dbt must report
 pass / warn / error, exit 0 / 0 / 1, and the max(loaded_at) that was written, which proves it read the data of
-that mode (in Parquet mode the raw seeds are empty).
+that mode (in Parquet mode the raw seeds are empty). The stale data also holds a row stamped 2099 (a broken
+loader clock), which must not make it look fresh.
 """
 
 from __future__ import annotations
@@ -23,11 +24,15 @@ SOURCE_ID = "source.ecommerce_kpis.shop.raw_events"
 PERIOD_HOURS = {"minute": 1 / 60, "hour": 1, "day": 24}
 
 
-def events_loaded(newest: dt.datetime) -> list[dict[str, str | None]]:
-    """Three deliveries: the newest at `newest`, older ones before it (the max must win, not the first row)."""
+def events_loaded(newest: dt.datetime, stamped_in_the_future: bool = False) -> list[dict[str, str | None]]:
+    """Three deliveries: the newest at `newest`, older ones before it (the max must win, not the first row);
+    and, if asked, one stamped in 2099."""
     rows = []
-    for number, age in enumerate((dt.timedelta(0), dt.timedelta(hours=1), dt.timedelta(days=3))):
-        loaded_at = (newest - age).strftime("%Y-%m-%d %H:%M:%S")
+    loads = [newest, newest - dt.timedelta(hours=1), newest - dt.timedelta(days=3)]
+    if stamped_in_the_future:
+        loads.append(dt.datetime(2099, 1, 1))
+    for number, loaded in enumerate(loads):
+        loaded_at = loaded.strftime("%Y-%m-%d %H:%M:%S")
         rows.append(
             {
                 "event_id": f"e{number}",
@@ -97,7 +102,7 @@ def test_freshness_passes_warns_and_errors_by_the_yaml_thresholds(tmp_path: Path
     )
     for expected_status, expected_exit, age in cases:
         newest = now - age
-        write_events(project_dir, mode, events_loaded(newest))
+        write_events(project_dir, mode, events_loaded(newest, stamped_in_the_future=expected_status == "error"))
         status, output, result = freshness(project_dir, mode, dbt_vars)
         assert (status, result["status"]) == (expected_exit, expected_status), output[-3000:]
         assert result["max_loaded_at"].startswith(newest.isoformat()), result["max_loaded_at"]

@@ -1,5 +1,8 @@
 -- Accepted raw event rows removed as repeated deliveries of an event kept in stg_shop__events: every
 -- accepted delivery but the earliest, numbered exactly as stg_shop__events numbers them (macro delivery_number).
+-- A copy whose payload differs from the kept delivery's (a page view and a purchase under one event_id) is
+-- flagged `is_conflicting`: the earliest still wins, and the warn-severity test assert_event_copies_agree
+-- names how many conflict in each build.
 -- A table, not a view: its data tests would otherwise each redo the ranking over the whole history.
 --
 -- Incremental (issue 4): a run renumbers all deliveries of the repeated events that received a delivery since
@@ -19,11 +22,8 @@ with
 accepted_deliveries as (
 
     select
-        event_id,
-        page_url,
-        user_agent,
-        event_ts,
-        loaded_at
+        *,
+        {{ event_payload_fingerprint() }} as payload_fingerprint
 
     from {{ ref('base_shop__events') }}
     where rejection_reason is null
@@ -43,6 +43,7 @@ ranked as (
     select
         event_id,
         {{ delivery_number() }} as delivery_number,
+        payload_fingerprint != first_value(payload_fingerprint) over ({{ delivery_window() }}) as is_conflicting,
         event_ts,
         loaded_at
 

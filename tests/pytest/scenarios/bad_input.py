@@ -168,7 +168,16 @@ MESSY_EVENTS = [
            loaded_at="2024-03-01 12:00:00"),
     _event("implausible_event_ts", "x05", "2031-03-01 12:00:00", "v9", "page_view", f"{SHOP}/",
            loaded_at="2024-03-01 12:00:00"),
+    # a row from 2099, stamped 2099 by its loader too: judged against the build's clock, so it cannot move
+    # as_of_date (and with it every KPI window and maturity flag) to 2099
+    _event("future_loaded_at", "x06", "2099-01-01 00:00:00", "v9", "purchase", f"{SHOP}/checkout/thanks",
+           order_id="o1", loaded_at="2099-01-01 00:10:00"),
+    # a later copy of e08 that says something else (a purchase): the earliest delivery is kept, the copy is a
+    # duplicate flagged as conflicting, and a warning counts it
+    _event(DUPLICATE, "e08", "2024-03-02 09:00:00", "v3", "purchase", f"//shop.example.com{UNICODE_PAGE}",
+           order_id="o8", loaded_at="2024-03-02 11:00:00"),
 ]
+MESSY_CONFLICTING_COPIES = {("e08", 2)}
 
 
 def _order(outcome: str, *args: Any, coupon_note: str | None = None) -> RawRow:
@@ -191,6 +200,8 @@ MESSY_ORDERS = [
     # a free order (total zero) is an order
     _order(ACCEPTED, "o8", "c3", "2024-03-02 09:30:00", "delivered", "0.00"),
     _order("unparseable_ordered_at", "o9", "c3", "2024-03-02", "placed", "10.00"),
+    # a NULL exported as epoch zero: not a 1970 order opening a cohort of its own
+    _order("implausible_ordered_at", "o10", "c3", "1970-01-01 00:00:00", "placed", "10.00"),
 ]
 
 MESSY_ORDER_ITEMS = [

@@ -38,11 +38,14 @@ What crosses the loads, and why it is there (a naive incremental model gets each
 - The safety lookback (var `incremental_lookback_minutes`): i803 (v8, D2 20:10) is loaded at D2 23:58, one
   minute before load 2's last row (the duplicate of i302, D2 23:59), but lands only with load 3, as when a
   loader commits late: a model that reads only rows loaded after the latest loaded_at it holds misses it; one
-  that re-reads the lookback finds it. (The only row whose load is not given by its loaded_at.)
+  that re-reads the lookback finds it. (With x101 below, the only rows whose load is not given by their
+  loaded_at.)
 - Bots: v7 (Googlebot) has an event in load 1 and one in load 3 (D3 20:00, which sets as_of_date).
 - Rejected rows: i801 without product_id in load 1, whose event_id is then delivered correctly in load 2
   (the rejected row is no first delivery); x201 (no anonymous_id) in load 2; x301 (unknown event name) in
-  load 3.
+  load 3. x101 arrives with load 1 stamped loaded_at 2099 (a broken loader clock): future_loaded_at, and it
+  must not hold back the incremental runs: a model whose next run reads only rows loaded after the latest
+  loaded_at it holds would never read loads 2 and 3.
 
 as_of_date is 2024-05-01 after load 1, 2024-05-02 after load 2 and 2024-05-03 after load 3.
 """
@@ -60,9 +63,11 @@ T1 = "2024-05-02 00:00:00"
 T2 = "2024-05-03 00:00:00"
 LOADS = (1, 2, 3)
 
-# The one row that lands out of order: its loaded_at falls in load 2, but it arrives with load 3.
+# The rows that land out of order: i803's loaded_at falls in load 2, but it arrives with load 3; x101 is
+# stamped in the future, but arrives with load 1.
 STRAGGLER_LOADED_AT = "2024-05-02 23:58:00"
-STRAGGLERS = {("i803", STRAGGLER_LOADED_AT): 3}
+FUTURE_LOADED_AT = "2099-01-01 00:00:00"
+STRAGGLERS = {("i803", STRAGGLER_LOADED_AT): 3, ("x101", FUTURE_LOADED_AT): 1}
 
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
@@ -148,6 +153,7 @@ EVENTS: list[Row] = [
     event("i1005", "2024-05-03 00:30:00", "v10", "page_view", f"{SHOP}/checkout/payment",
           device_category="tablet"),  # load 3
     # --- Other rejected rows.
+    event("x101", "2024-05-01 12:00:00", "v9", "page_view", f"{SHOP}/", loaded_at=FUTURE_LOADED_AT),  # load 1
     event("x201", "2024-05-02 12:00:00", None, "page_view", f"{SHOP}/"),  # load 2, missing_anonymous_id
     event("x301", "2024-05-03 08:30:00", "v2", "scroll", f"{SHOP}/", device_category="mobile"),  # load 3
 ]

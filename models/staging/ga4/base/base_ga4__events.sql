@@ -108,8 +108,12 @@ mapped as (
         table_date,
         {{ ga4_timestamp_from_micros('event_timestamp') }} as event_ts,
         case
-            when is_intraday then {{ dbt.dateadd('hour', 36, 'cast(table_date as ' ~ dbt.type_timestamp() ~ ')') }}
-            else {{ dbt.dateadd('hour', 48, 'cast(table_date as ' ~ dbt.type_timestamp() ~ ')') }}
+            when is_intraday then {{ dbt.dateadd(
+                'hour', ga4_delivery_hours(is_intraday=true), 'cast(table_date as ' ~ dbt.type_timestamp() ~ ')'
+            ) }}
+            else {{ dbt.dateadd(
+                'hour', ga4_delivery_hours(is_intraday=false), 'cast(table_date as ' ~ dbt.type_timestamp() ~ ')'
+            ) }}
         end as loaded_at,
         case when table_date is null then 'unknown_export_table' end as rejection_reason
 

@@ -72,6 +72,14 @@ judged as (
         event_ts,
         loaded_at,
         case
+            -- the loader's stamp first: every load is keyed on it, and one from the future would hold back the
+            -- incremental runs (the cutoff ignores it, macros/incremental_partitions.sql). A GA4 export's stamp
+            -- is its table's day plus a made-up delivery time (today's intraday table: tomorrow noon), so
+            -- there the table's day is what must not be in the future.
+            when {{ is_after_clock('loaded_at', dbt.dateadd(
+                'hour', ga4_delivery_hours(is_intraday=false) if is_ga4_source() else 0, build_timestamp()
+            )) }} then 'future_loaded_at'
+            when {{ is_before_plausible_floor('loaded_at') }} then 'implausible_loaded_at'
             when event_id is null then 'missing_event_id'
             when anonymous_id is null then 'missing_anonymous_id'
             when is_event_ts_missing then 'missing_event_ts'
@@ -89,6 +97,7 @@ judged as (
             when
                 event_ts < {{ dbt.dateadd('day', -1 * bad_input_var('max_event_lateness_days'), 'loaded_at') }}
                 or {{ is_after_clock('event_ts', 'loaded_at') }}
+                or {{ is_before_plausible_floor('event_ts') }}
                 then 'implausible_event_ts'
         end as rejection_reason,
         -- the partition on Spark (last: Spark puts partition columns last)

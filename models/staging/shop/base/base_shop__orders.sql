@@ -49,6 +49,7 @@ row_checked as (
             when is_ordered_at_missing then 'missing_ordered_at'
             when ordered_at is null then 'unparseable_ordered_at'
             when {{ is_after_clock('ordered_at', build_timestamp()) }} then 'future_ordered_at'
+            when {{ is_before_plausible_floor('ordered_at') }} then 'implausible_ordered_at'
             when is_order_total_missing then 'missing_order_total'
             when order_total is null then 'unparseable_order_total'
             when order_total < 0 then 'negative_order_total'

@@ -93,6 +93,7 @@ row_checked as (
             when parsed.is_returned_at_missing then 'missing_returned_at'
             when parsed.returned_at is null then 'unparseable_returned_at'
             when {{ is_after_clock('parsed.returned_at', build_timestamp()) }} then 'future_returned_at'
+            when {{ is_before_plausible_floor('parsed.returned_at') }} then 'implausible_returned_at'
             when parsed.returned_at < orders.ordered_at then 'returned_before_order'
         end as row_rejection_reason,
         {{ row_fingerprint([
