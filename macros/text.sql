@@ -12,7 +12,9 @@
 {% macro clean_text(column) -%}
     {%- set trimmed = trim_whitespace(column) -%}
     case
-        when {{ trimmed }} = '' or {{ trimmed }} = {{ sql_string('\\N') }} or lower({{ trimmed }}) = 'null'
+        when
+            {{ trimmed }} = ''
+            or (length({{ trimmed }}) <= 4 and ({{ trimmed }} = {{ sql_string('\\N') }} or lower({{ trimmed }}) = 'null'))
             then null
         else {{ trimmed }}
     end
@@ -34,13 +36,21 @@
     {{ return(adapter.dispatch('trim_whitespace', 'ecommerce_kpis')(column)) }}
 {%- endmacro %}
 
-{#- DuckDB: trim(value, characters); the set is written with chr(), which DuckDB folds into a constant. -#}
+{#- DuckDB: a plain trim (blanks, fast), then trim(value, characters) only when the value still starts or ends with
+    other white space: the trim by a set of characters costs several times a plain one (measured on 10 million
+    URLs), and nearly every value needs none. The set is written with chr(), which DuckDB folds into a constant. -#}
 {% macro default__trim_whitespace(column) -%}
     {%- set characters = [] -%}
     {%- for code_point in whitespace_code_points() -%}
         {%- do characters.append('chr(' ~ code_point ~ ')') -%}
     {%- endfor -%}
-    trim({{ column }}, {{ characters | join(' || ') }})
+    {%- set code_points = whitespace_code_points() | join(', ') -%}
+    {%- set blank_trimmed = 'trim(' ~ column ~ ')' -%}
+    case
+        when unicode({{ blank_trimmed }}) in ({{ code_points }}) or unicode(right({{ blank_trimmed }}, 1)) in ({{ code_points }})
+            then trim({{ blank_trimmed }}, {{ characters | join(' || ') }})
+        else {{ blank_trimmed }}
+    end
 {%- endmacro %}
 
 {#- Spark: trim(BOTH characters FROM value); Spark's chr() stops at 255, so the set is a literal of \u escapes,
