@@ -27,6 +27,7 @@
             upper({{ clean_text('country_code') }}) as country_code,
             {{ parse_raw('created_at', 'timestamp', raw_types) }} as created_at,
             {{ raw_is_missing('created_at', 'timestamp', raw_types) }} as is_created_at_missing,
+            {{ raw_text('created_at', raw_types) }} as created_at_raw,
             {{ clean_text('full_name') }} as full_name
 
         from source
@@ -40,6 +41,7 @@
             email_hash,
             country_code,
             created_at,
+            created_at_raw,
             case
                 when customer_id is null then 'missing_customer_id'
                 when not is_created_at_missing and created_at is null then 'unparseable_created_at'
@@ -57,7 +59,8 @@
         email_hash,
         country_code,
         created_at,
-        coalesce(row_rejection_reason, {{ copy_verdict('customer_id') }}) as rejection_reason
+        coalesce(row_rejection_reason, {{ copy_verdict('customer_id') }}) as rejection_reason,
+        created_at_raw
 
     from row_checked
 {% endmacro %}

@@ -88,8 +88,9 @@
     {%- for column, declared_type in declared.items() -%}
         {%- if column in actual and not is_text_type(declared_type)
             and not same_type_family(actual[column], declared_type) -%}
-            {%- do problems.append('column "' ~ column ~ '" must be of type ' ~ declared_type ~ ', got '
-                ~ actual[column]) -%}
+            {%- set expected = 'a timestamp (with or without time zone)' if declared_type.startswith('timestamp')
+                else 'of type ' ~ declared_type -%}
+            {%- do problems.append('column "' ~ column ~ '" must be ' ~ expected ~ ', got ' ~ actual[column]) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if problems -%}
@@ -139,20 +140,67 @@
     {%- do exceptions.raise_compiler_error('parse_raw: unknown kind ' ~ kind ~ ' (timestamp, integer or money)') -%}
 {% endmacro %}
 
-{#- True when the raw column already has exactly the type of `kind`, so it needs no parsing. -#}
+{#- True when the raw column already has the type of `kind`, so it needs no parsing: a timestamp of any kind
+    (any precision, with or without time zone), exactly the SPEC type otherwise. -#}
 {% macro raw_is_typed(column, kind, raw_types) %}
     {%- set actual = raw_types.get(column | lower, '') | replace(' ', '') -%}
     {%- if kind == 'timestamp' -%}
-        {{ return(actual == 'timestamp') }}
+        {{ return(actual.startswith('timestamp') or actual == 'datetime') }}
     {%- elif kind == 'integer' -%}
         {{ return(actual in ('integer', 'int', 'int4', 'int32')) }}
     {%- endif -%}
     {{ return(actual == 'decimal(12,2)') }}
 {% endmacro %}
 
-{#- The raw value as text: trimmed, empty = NULL (SPEC 1). -#}
+{#- True when a raw timestamp type holds instants (Parquet TIMESTAMP with isAdjustedToUTC=true, as Spark, BigQuery
+    exports and tz-aware pandas write it; a DuckDB `timestamp with time zone`) rather than wall-clock times. -#}
+{% macro is_zoned_timestamp_type(data_type) %}
+    {%- set data_type = data_type | lower | replace(' ', '') -%}
+    {{ return(data_type.startswith('timestamptz') or data_type.startswith('timestampwithtimezone')
+        or data_type == 'timestamp_tz') }}
+{% endmacro %}
+
+{#- A typed raw timestamp as the project's timestamp: the UTC time of the instant. A timestamp with time zone is
+    converted to UTC whatever the session's TimeZone; one without (any precision) is UTC already (SPEC 1) and
+    only loses what is finer than microseconds. -#}
+{% macro typed_timestamp_as_utc(column, raw_types) -%}
+    {%- set actual = raw_types.get(column | lower, '') | lower | replace(' ', '') -%}
+    {%- if actual == 'timestamp' -%}
+        {{ column }}
+    {%- elif is_zoned_timestamp_type(actual) -%}
+        {{ adapter.dispatch('zoned_timestamp_as_utc', 'ecommerce_kpis')(column) }}
+    {%- else -%}
+        cast({{ column }} as {{ dbt.type_timestamp() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__zoned_timestamp_as_utc(column) -%}
+    timezone('UTC', {{ column }})
+{%- endmacro %}
+
+{#- Spark's `timestamp` is an instant already (it reads zoned Parquet timestamps as such); the project's
+    timestamps are that type, shown in the session time zone, UTC (profiles.yml). -#}
+{% macro spark__zoned_timestamp_as_utc(column) -%}
+    cast({{ column }} as timestamp)
+{%- endmacro %}
+
+{#- `timestamp_sql` moved back by `minutes_sql` minutes (an offset from UTC taken off a local time). -#}
+{% macro minus_minutes(timestamp_sql, minutes_sql) -%}
+    {{ return(adapter.dispatch('minus_minutes', 'ecommerce_kpis')(timestamp_sql, minutes_sql)) }}
+{%- endmacro %}
+
+{% macro default__minus_minutes(timestamp_sql, minutes_sql) -%}
+    ({{ timestamp_sql }} - ({{ minutes_sql }}) * interval '1 minute')
+{%- endmacro %}
+
+{% macro spark__minus_minutes(timestamp_sql, minutes_sql) -%}
+    ({{ timestamp_sql }} - make_dt_interval(0, 0, {{ minutes_sql }}, 0))
+{%- endmacro %}
+
+{#- The raw value as text: trimmed, empty = NULL (SPEC 1). A column of unknown type (a unit test's fixture, typed
+    like the seed) is cast too: a no-op on text. -#}
 {% macro raw_text(column, raw_types) -%}
-    {%- if is_text_type(raw_types.get(column | lower, 'string')) -%}
+    {%- if is_text_type(raw_types.get(column | lower, 'unknown')) -%}
         {{ clean_text(column) }}
     {%- else -%}
         {{ clean_text('cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')') }}
@@ -160,31 +208,44 @@
 {%- endmacro %}
 
 {#- The raw value in its SPEC type, or NULL when it is missing or does not parse. A column that already has the
-    type is used as it is (the fast path of typed Parquet: no text round trip over millions of rows). Text is
-    parsed strictly, never guessed:
+    type is used as it is (the fast path of typed Parquet: no text round trip over millions of rows; a timestamp
+    with time zone is converted to UTC). Text is parsed strictly, never guessed:
       - timestamp: `YYYY-MM-DD HH:MM:SS` (a `T` instead of the blank and fractional seconds allowed), a real
-        calendar date and time; anything else (a date alone, a zone or offset, 31/12/2024, 2024-02-30) is
-        unparseable. DuckDB would cast '2024-03-01 10:00:00+02:00' to 10:00, silently two hours wrong.
-      - integer: a whole number ('3', ' 3 ', '3.0'); '2.5' is unparseable (a cast would round it to 3).
+        calendar date and time, optionally followed by a UTC offset `Z`, `+HH:MM`, `+HHMM` or `+HH` (or `-`),
+        which is converted to UTC (an explicit offset is unambiguous; it is never dropped: DuckDB alone would
+        read '2024-03-01 10:00:00+02:00' as 10:00, two hours wrong). Anything else (a date alone, a zone name,
+        31/12/2024, 2024-02-30) is unparseable.
+      - integer: exactly a whole number, digits with an optional sign and an optional point followed by zeros
+        only ('3', ' 3 ', '3.0', '3.000'); '2.5', '2.9999999999' and '3e0' are unparseable (a cast would
+        round the first two to 3).
       - money: a decimal number ('12.5', '1e3'), rounded to cents; '12,50' or '$12' is unparseable. -#}
 {% macro parse_raw(column, kind, raw_types) -%}
     {%- set sql_type = raw_kind_type(kind) -%}
-    {%- if raw_is_typed(column, kind, raw_types) -%}
+    {%- if raw_is_typed(column, kind, raw_types) and kind == 'timestamp' -%}
+        {{ typed_timestamp_as_utc(column, raw_types) }}
+    {%- elif raw_is_typed(column, kind, raw_types) -%}
         {{ column }}
     {%- else -%}
         {%- set text = raw_text(column, raw_types) -%}
         {%- if kind == 'timestamp' -%}
+            {#- groups: 1 the local date and time, 3 the offset's sign, 4 its hours, 6 its minutes -#}
+            {%- set pattern = '^([0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?)'
+                ~ '(?:Z|([+-])([01][0-9]|2[0-3])(:?([0-5][0-9]))?)?$' -%}
+            {%- set sign = "regexp_extract(" ~ text ~ ", '" ~ pattern ~ "', 3)" -%}
+            {%- set offset_minutes = "(case when " ~ sign ~ " = '-' then -1 else 1 end) * ("
+                ~ "coalesce(" ~ try_cast_as("nullif(regexp_extract(" ~ text ~ ", '" ~ pattern ~ "', 4), '')", 'int')
+                ~ ", 0) * 60 + coalesce("
+                ~ try_cast_as("nullif(regexp_extract(" ~ text ~ ", '" ~ pattern ~ "', 6), '')", 'int') ~ ", 0))" -%}
             case
-                when {{ text }} = regexp_extract(
-                    {{ text }},
-                    '^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?$',
-                    0
-                )
-                    then {{ try_cast_as(text, sql_type) }}
+                when {{ text }} = regexp_extract({{ text }}, '{{ pattern }}', 0)
+                    then {{ minus_minutes(
+                        try_cast_as("regexp_extract(" ~ text ~ ", '" ~ pattern ~ "', 1)", sql_type),
+                        offset_minutes
+                    ) }}
             end
         {%- elif kind == 'integer' -%}
             case
-                when {{ try_cast_as(text, 'decimal(38, 9)') }} = {{ try_cast_as(text, sql_type) }}
+                when {{ text }} = regexp_extract({{ text }}, '^[+-]?[0-9]+([.]0*)?$', 0)
                     then {{ try_cast_as(text, sql_type) }}
             end
         {%- else -%}

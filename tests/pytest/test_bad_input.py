@@ -335,6 +335,35 @@ def test_conflicting_copies_of_an_event_are_flagged(build: GetBuild, succeeded: 
     assert (warning["status"], warning["failures"]) == ("warn", len(cases.MESSY_CONFLICTING_COPIES))
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_offsets_whitespace_and_null_markers(succeeded: Any, mode: Mode) -> None:
+    # An offset is converted to UTC in every timestamp column, loaded_at included: the delivery of e01 stamped
+    # 11:00+02:00 (09:00 UTC) is the earliest and is kept. Tabs and no-break spaces are trimmed; `\N` is NULL.
+    connection = succeeded(cases.MESSY, mode)
+    events = {row["event_id"]: row for row in fetch_dicts(
+        connection, "select event_id, event_ts, loaded_at, customer_id, device_category from staging.stg_shop__events")}
+    assert events["e01"]["loaded_at"] == dt.datetime(2024, 3, 1, 9, 0)
+    assert events["e02"]["event_ts"] == dt.datetime(2024, 3, 1, 10, 1)
+    assert (events["e05"]["customer_id"], events["e05"]["device_category"]) == (None, "mobile")
+    assert scalar(connection, "select ordered_at from staging.stg_shop__orders where order_id = 'o3'") == dt.datetime(
+        2024, 3, 1, 11, 30)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_rejected_rows_keep_the_raw_text(succeeded: Any, mode: Mode) -> None:
+    connection = succeeded(cases.MESSY, mode)
+    assert scalar(connection, "select order_total_raw from staging.stg_shop__orders_rejected where order_id = 'o6'"
+                  ) == cases.UNPARSEABLE_TOTAL
+    assert scalar(connection, "select event_ts_raw from staging.stg_shop__events_rejected where event_id = 'x03'"
+                  ) == cases.UNPARSEABLE_EVENT_TS
+    quantities = {raw for (raw,) in connection.execute(
+        "select quantity_raw from staging.stg_shop__order_items_rejected").fetchall()}
+    assert cases.ALMOST_WHOLE_QUANTITY in quantities
+    # accepted rows carry no raw text
+    assert scalar(connection, "select count(event_ts_raw) from staging.base_shop__events where rejection_reason is null"
+                  ) == 0
+
+
 def test_messy_seed_and_parquet_modes_agree(succeeded: Any) -> None:
     for mart in KPI_COLUMNS:
         query = f"select * from marts.{mart} order by all"
@@ -392,10 +421,10 @@ def test_missing_or_renamed_column_stops_the_build_naming_table_and_column(build
     # and value; in Parquet the contract refuses the column's type.
     if mode == "seeds":
         unreadable = (f'Error when converting column "loaded_at". Could not convert string "{cases.BAD_LOADED_AT}" '
-                      "to 'TIMESTAMP'")
+                      "to 'TIMESTAMP WITH TIME ZONE'")
     else:
         unreadable = (f"Raw table raw_events ({place.format('raw_events')}) does not match its contract: "
-                      'column "loaded_at" must be of type timestamp, got varchar.')
+                      'column "loaded_at" must be a timestamp (with or without time zone), got varchar.')
     assert unreadable in output, result.tail()
     # Every node that failed failed with one of those messages, never with a bare database error...
     failed = {name: node for name, node in result.run_results().items() if node["status"] == "error"}

@@ -17,7 +17,8 @@ rejected as (
         customer_id,
         email_hash,
         country_code,
-        created_at
+        created_at,
+        created_at_raw
 
     from judged_customers
     where rejection_reason is not null

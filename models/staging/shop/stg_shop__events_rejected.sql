@@ -20,7 +20,8 @@ rejected as (
         product_id,
         order_id,
         event_ts,
-        loaded_at
+        loaded_at,
+        event_ts_raw
 
     from judged_events
     where rejection_reason is not null

@@ -16,7 +16,9 @@ rejected as (
         order_id,
         product_id,
         quantity,
-        unit_price
+        unit_price,
+        quantity_raw,
+        unit_price_raw
 
     from judged_order_items
     where rejection_reason is not null

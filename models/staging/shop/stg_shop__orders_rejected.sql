@@ -17,7 +17,9 @@ rejected as (
         status,
         discount_code,
         order_total,
-        ordered_at
+        ordered_at,
+        order_total_raw,
+        ordered_at_raw
 
     from judged_orders
     where rejection_reason is not null

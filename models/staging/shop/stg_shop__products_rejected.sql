@@ -15,7 +15,8 @@ rejected as (
         product_id,
         product_name,
         category,
-        list_price
+        list_price,
+        list_price_raw
 
     from judged_products
     where rejection_reason is not null

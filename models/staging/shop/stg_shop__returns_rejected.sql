@@ -18,7 +18,10 @@ rejected as (
         reason,
         quantity,
         refund_amount,
-        returned_at
+        returned_at,
+        quantity_raw,
+        refund_amount_raw,
+        returned_at_raw
 
     from judged_returns
     where rejection_reason is not null

@@ -83,10 +83,12 @@ def rejected(reason: str, values: Row) -> RawRow:
 
 
 def clean(cell: str | None) -> str | None:
-    """A text cell as staging keeps it: trimmed, empty = NULL (SPEC 1)."""
-    if cell is None or cell.strip() == "":
+    """A text cell as staging keeps it: trimmed of white space, empty or a NULL marker (`\\N`, `NULL` in any case)
+    = NULL (SPEC 1, macros/text.sql)."""
+    if cell is None:
         return None
-    return cell.strip()
+    value = cell.strip()
+    return None if value == "" or value == "\\N" or value.lower() == "null" else value
 
 
 def product(product_id: str, name: str, category: str, list_price: str | None) -> Row:
@@ -118,6 +120,11 @@ UNICODE_PAGE = "/sobre-nosotros/ünïcödé"
 PRODUCT_NAME_EMOJI = "Zapatilla Niño 🏃‍♀️ 跑鞋"
 LONG_PRODUCT_NAME = "Long " + "x" * 5_000
 EXTRA_EVENT_COLUMN = "ip_address"
+MEDIUM_WITH_TABS = "\tEmail\u00a0"
+OFFSET_LOADED_AT = "2024-03-01 11:00:00+02:00"
+UNPARSEABLE_EVENT_TS = "2024-03-01 10:00:00+25:00"
+UNPARSEABLE_TOTAL = "12,50"
+ALMOST_WHOLE_QUANTITY = "2.9999999999"
 EXTRA_ORDER_COLUMN = "coupon_note"
 
 EVENT_COLUMNS = (
@@ -133,14 +140,20 @@ def _event(outcome: str, *args: Any, ip_address: str | None = "203.0.113.7", **k
 
 
 MESSY_EVENTS = [
-    # --- v1, desktop, session S1 (2024-03-01 10:00-10:03): email channel from its tags, source "news'letter".
-    _event(ACCEPTED, "e01", "2024-03-01 10:00:00", "v1", "page_view", TAGGED_URL, utm_source=QUOTED_SOURCE,
-           utm_medium="Email", utm_campaign=SQL_CAMPAIGN),
-    # the same event delivered again ten minutes later: a duplicate, not a rejection
+    # --- v1, desktop, session S1 (2024-03-01 10:00-10:03): email channel from its tags, source "news'letter"
+    # (the medium wrapped in a tab and a no-break space, trimmed like blanks: not channel `other`).
+    # Loaded at 10:10 UTC...
+    _event(DUPLICATE, "e01", "2024-03-01 10:00:00", "v1", "page_view", TAGGED_URL, utm_source=QUOTED_SOURCE,
+           utm_medium=MEDIUM_WITH_TABS, utm_campaign=SQL_CAMPAIGN),
+    # ...and again ten minutes later: a duplicate, not a rejection
     _event(DUPLICATE, "e01", "2024-03-01 10:00:00", "v1", "page_view", TAGGED_URL, loaded_at="2024-03-01 10:20:00",
-           utm_source=QUOTED_SOURCE, utm_medium="Email", utm_campaign=SQL_CAMPAIGN),
-    _event(ACCEPTED, "e02", "2024-03-01 10:01:00", "v1", "product_view", f"{SHOP}{UNICODE_PATH}?ref=home",
-           product_id="p1"),
+           utm_source=QUOTED_SOURCE, utm_medium=MEDIUM_WITH_TABS, utm_campaign=SQL_CAMPAIGN),
+    # ...and at 11:00+02:00, 09:00 UTC: the earliest delivery, kept (dropping the offset would keep the 10:10 one)
+    _event(ACCEPTED, "e01", "2024-03-01 10:00:00", "v1", "page_view", TAGGED_URL, loaded_at=OFFSET_LOADED_AT,
+           utm_source=QUOTED_SOURCE, utm_medium=MEDIUM_WITH_TABS, utm_campaign=SQL_CAMPAIGN),
+    # 11:01+01:00 is 10:01 UTC, in S1; read as 11:01 it would start a session of its own
+    _event(ACCEPTED, "e02", "2024-03-01 11:01:00+01:00", "v1", "product_view", f"{SHOP}{UNICODE_PATH}?ref=home",
+           product_id="p1", loaded_at="2024-03-01 10:11:00"),
     _event(ACCEPTED, "e03", "2024-03-01 10:02:00", "v1", "purchase", f"{SHOP}/checkout/thanks", order_id="o1",
            customer_id="c1"),
     # a purchase naming an order that raw_orders does not know: accepted (SPEC 3), reported by a warning
@@ -148,8 +161,9 @@ MESSY_EVENTS = [
            order_id="o-ghost", customer_id="c1"),
     # --- v2, mobile, session S2 (11:00-11:02): URL without scheme and with a port, protocol-relative Google
     # referrer (organic search, source google.es), a 10,001-character path, a purchase of a rejected order.
+    # customer `\N`, the export marker of NULL: no customer; the device 'mobile<tab>' is mobile
     _event(ACCEPTED, "e05", "2024-03-01 11:00:00", "v2", "page_view", "shop.example.com:8443/checkout?step=1",
-           device_category="mobile", page_referrer="//www.google.es/search?q=zapatillas"),
+           device_category="mobile\t", page_referrer="//www.google.es/search?q=zapatillas", customer_id="\\N"),
     _event(ACCEPTED, "e06", "2024-03-01 11:01:00", "v2", "page_view", f"{SHOP}{LONG_PATH}?q=1",
            device_category="mobile", ip_address=None),
     _event(ACCEPTED, "e07", "2024-03-01 11:02:00", "v2", "purchase", f"{SHOP}/checkout/thanks", order_id="o2",
@@ -162,7 +176,8 @@ MESSY_EVENTS = [
     _event("unparseable_event_ts", "x01", "not a time", "v9", "page_view", f"{SHOP}/", loaded_at="2024-03-02 12:00:00"),
     _event("unparseable_event_ts", "x02", "2024-02-30 10:00:00", "v9", "page_view", f"{SHOP}/",
            loaded_at="2024-03-02 12:00:00"),
-    _event("unparseable_event_ts", "x03", "2024-03-01 10:00:00+02:00", "v9", "page_view", f"{SHOP}/",
+    # an offset is converted, but one out of range is no offset
+    _event("unparseable_event_ts", "x03", UNPARSEABLE_EVENT_TS, "v9", "page_view", f"{SHOP}/",
            loaded_at="2024-03-02 12:00:00"),
     _event("implausible_event_ts", "x04", "1970-01-01 00:00:00", "v9", "page_view", f"{SHOP}/",
            loaded_at="2024-03-01 12:00:00"),
@@ -189,13 +204,13 @@ MESSY_ORDERS = [
     # two versions of o2: which total is right? Both rejected.
     _order("conflicting_order_id", "o2", "c2", "2024-03-01 11:02:00", "placed", "50.00"),
     _order("conflicting_order_id", "o2", "c2", "2024-03-01 11:02:00", "placed", "55.00"),
-    # o3 exported twice, identical once trimmed: one order
-    _order(ACCEPTED, "o3", "c2", "2024-03-01 11:30:00", "placed", "30.00"),
+    # o3 exported twice, identical once trimmed and its offset converted (12:30+01:00 is 11:30 UTC): one order
+    _order(ACCEPTED, "o3", "c2", "2024-03-01 12:30:00+01:00", "placed", "30.00"),
     _order("duplicate_order_id", " o3", "c2", "2024-03-01 11:30:00", "Placed ", "30.0"),
     _order("unparseable_ordered_at", "o4", "c2", "2024/03/01 12:00", "placed", "10.00"),
     # in the future: rejected, so it cannot move as_of_date to 2999
     _order("future_ordered_at", "o5", "c2", "2999-01-01 00:00:00", "placed", "10.00"),
-    _order("unparseable_order_total", "o6", "c2", "2024-03-01 12:00:00", "placed", "12,50"),
+    _order("unparseable_order_total", "o6", "c2", "2024-03-01 12:00:00", "placed", UNPARSEABLE_TOTAL),
     _order("negative_order_total", "o7", "c2", "2024-03-01 12:00:00", "placed", "-10.00"),
     # a free order (total zero) is an order
     _order(ACCEPTED, "o8", "c3", "2024-03-02 09:30:00", "delivered", "0.00"),
@@ -214,6 +229,9 @@ MESSY_ORDER_ITEMS = [
     rejected("negative_unit_price", item("o1", "p3", 1, "-5.00")),
     rejected("unparseable_quantity", {"order_id": "o1", "product_id": "p3", "quantity": "1.5", "unit_price": "5.00"}),
     rejected("unparseable_quantity", {"order_id": "o1", "product_id": "p3", "quantity": "three", "unit_price": "5"}),
+    # almost whole is not whole: a cast would round it to 3
+    rejected("unparseable_quantity",
+             {"order_id": "o1", "product_id": "p3", "quantity": ALMOST_WHOLE_QUANTITY, "unit_price": "5.00"}),
     rejected("unknown_order_id", item("o-unknown", "p1", 1, "40.00")),
     rejected("rejected_order_id", item("o2", "p1", 1, "50.00")),
 ]
@@ -231,8 +249,8 @@ MESSY_RETURNS = [
     _return("returned_more_than_sold", "r2", "o1", "p1", 2, "80.00", "2024-03-06 10:00:00", "changed mind"),
     # refunds of o1: r1 40.00 + r3 70.00 > 100.00
     _return("refund_exceeds_order_total", "r3", "o1", "p2", 1, "70.00", "2024-03-07 10:00:00", "damaged"),
-    # o3 was placed at 11:30
-    _return("returned_before_order", "r4", "o3", "p2", 1, "10.00", "2024-03-01 11:00:00", "early"),
+    # o3 was placed at 11:30 UTC; 12:00+02:00 is 10:00 UTC (read as 12:00 it would be after the order)
+    _return("returned_before_order", "r4", "o3", "p2", 1, "10.00", "2024-03-01 12:00:00+02:00", "early"),
     _return("non_positive_quantity", "r5", "o1", "p1", 0, "0.00", "2024-03-05 11:00:00", "nothing"),
     _return("negative_refund_amount", "r6", "o8", "p3", 1, "-1.00", "2024-03-03 10:00:00", "free item"),
     _return("unknown_order_id", "r7", "o404", "p1", 1, "9.99", "2024-03-03 10:00:00", "who knows"),

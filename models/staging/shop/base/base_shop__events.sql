@@ -43,12 +43,14 @@ normalised as (
         {{ clean_text('user_agent') }} as user_agent,
         {{ raw_is_missing('event_ts', 'timestamp', raw_types) }} as is_event_ts_missing,
         {{ parse_raw('event_ts', 'timestamp', raw_types) }} as event_ts,
-        -- the loader's own stamp: typed by contract (a seed or Parquet column of another type stops the build)
-        cast(loaded_at as timestamp) as loaded_at
+        {{ raw_text('event_ts', raw_types) }} as event_ts_raw,
+        -- the loader's own stamp: typed by contract (a seed or Parquet column of another type stops the build);
+        -- with a time zone (an offset in the seed, zoned Parquet) it is converted to UTC
+        {{ parse_raw('loaded_at', 'timestamp', raw_types) }} as loaded_at
 
     from source
     {% if is_incremental() -%}
-    where {{ raw_rows_to_read('cast(loaded_at as timestamp)') }}
+    where {{ raw_rows_to_read(parse_raw('loaded_at', 'timestamp', raw_types)) }}
     {%- endif %}
 
 ),
@@ -100,11 +102,38 @@ judged as (
                 or {{ is_before_plausible_floor('event_ts') }}
                 then 'implausible_event_ts'
         end as rejection_reason,
-        -- the partition on Spark (last: Spark puts partition columns last)
-        cast(loaded_at as date) as loaded_date
+        event_ts_raw
 
     from normalised
 
+),
+
+final as (
+
+    select
+        event_id,
+        anonymous_id,
+        customer_id,
+        event_name,
+        page_url,
+        page_referrer,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        product_id,
+        order_id,
+        device_category,
+        user_agent,
+        event_ts,
+        loaded_at,
+        rejection_reason,
+        -- the raw text of a rejected row only: accepted rows, nearly all of them, carry nothing more
+        case when rejection_reason is not null then event_ts_raw end as event_ts_raw,
+        -- the partition on Spark (last: Spark puts partition columns last)
+        cast(loaded_at as date) as loaded_date
+
+    from judged
+
 )
 
-select * from judged
+select * from final

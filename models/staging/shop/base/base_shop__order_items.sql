@@ -37,7 +37,9 @@ parsed as (
         {{ parse_raw('quantity', 'integer', raw_types) }} as quantity,
         {{ parse_raw('unit_price', 'money', raw_types) }} as unit_price,
         {{ raw_is_missing('quantity', 'integer', raw_types) }} as is_quantity_missing,
-        {{ raw_is_missing('unit_price', 'money', raw_types) }} as is_unit_price_missing
+        {{ raw_is_missing('unit_price', 'money', raw_types) }} as is_unit_price_missing,
+        {{ raw_text('quantity', raw_types) }} as quantity_raw,
+        {{ raw_text('unit_price', raw_types) }} as unit_price_raw
 
     from source
 
@@ -59,12 +61,30 @@ judged as (
             when parsed.quantity <= 0 then 'non_positive_quantity'
             when not parsed.is_unit_price_missing and parsed.unit_price is null then 'unparseable_unit_price'
             when parsed.unit_price < 0 then 'negative_unit_price'
-        end as rejection_reason
+        end as rejection_reason,
+        parsed.quantity_raw,
+        parsed.unit_price_raw
 
     from parsed
     left join orders
         on parsed.order_id = orders.order_id
 
+),
+
+-- the raw text of the parsed columns, for rejected rows only (stg_shop__order_items_rejected shows it)
+final as (
+
+    select
+        order_id,
+        product_id,
+        quantity,
+        unit_price,
+        rejection_reason,
+        case when rejection_reason is not null then quantity_raw end as quantity_raw,
+        case when rejection_reason is not null then unit_price_raw end as unit_price_raw
+
+    from judged
+
 )
 
-select * from judged
+select * from final

@@ -29,7 +29,9 @@ parsed as (
         {{ parse_raw('order_total', 'money', raw_types) }} as order_total,
         {{ parse_raw('ordered_at', 'timestamp', raw_types) }} as ordered_at,
         {{ raw_is_missing('order_total', 'money', raw_types) }} as is_order_total_missing,
-        {{ raw_is_missing('ordered_at', 'timestamp', raw_types) }} as is_ordered_at_missing
+        {{ raw_is_missing('ordered_at', 'timestamp', raw_types) }} as is_ordered_at_missing,
+        {{ raw_text('order_total', raw_types) }} as order_total_raw,
+        {{ raw_text('ordered_at', raw_types) }} as ordered_at_raw
 
     from source
 
@@ -44,6 +46,8 @@ row_checked as (
         discount_code,
         order_total,
         ordered_at,
+        order_total_raw,
+        ordered_at_raw,
         case
             when order_id is null then 'missing_order_id'
             when is_ordered_at_missing then 'missing_ordered_at'
@@ -71,10 +75,30 @@ judged as (
         discount_code,
         order_total,
         ordered_at,
-        coalesce(row_rejection_reason, {{ copy_verdict('order_id') }}) as rejection_reason
+        coalesce(row_rejection_reason, {{ copy_verdict('order_id') }}) as rejection_reason,
+        order_total_raw,
+        ordered_at_raw
 
     from row_checked
 
+),
+
+-- the raw text of the parsed columns, for rejected rows only (stg_shop__orders_rejected shows it)
+final as (
+
+    select
+        order_id,
+        customer_id,
+        status,
+        discount_code,
+        order_total,
+        ordered_at,
+        rejection_reason,
+        case when rejection_reason is not null then order_total_raw end as order_total_raw,
+        case when rejection_reason is not null then ordered_at_raw end as ordered_at_raw
+
+    from judged
+
 )
 
-select * from judged
+select * from final

@@ -22,7 +22,8 @@ parsed as (
         {{ clean_text('product_name') }} as product_name,
         {{ clean_text('category') }} as category,
         {{ parse_raw('list_price', 'money', raw_types) }} as list_price,
-        {{ raw_is_missing('list_price', 'money', raw_types) }} as is_list_price_missing
+        {{ raw_is_missing('list_price', 'money', raw_types) }} as is_list_price_missing,
+        {{ raw_text('list_price', raw_types) }} as list_price_raw
 
     from source
 
@@ -35,6 +36,7 @@ row_checked as (
         product_name,
         category,
         list_price,
+        list_price_raw,
         case
             when product_id is null then 'missing_product_id'
             when not is_list_price_missing and list_price is null then 'unparseable_list_price'
@@ -53,10 +55,26 @@ judged as (
         product_name,
         category,
         list_price,
-        coalesce(row_rejection_reason, {{ copy_verdict('product_id') }}) as rejection_reason
+        coalesce(row_rejection_reason, {{ copy_verdict('product_id') }}) as rejection_reason,
+        list_price_raw
 
     from row_checked
 
+),
+
+-- the raw text of the parsed column, for rejected rows only (stg_shop__products_rejected shows it)
+final as (
+
+    select
+        product_id,
+        product_name,
+        category,
+        list_price,
+        rejection_reason,
+        case when rejection_reason is not null then list_price_raw end as list_price_raw
+
+    from judged
+
 )
 
-select * from judged
+select * from final

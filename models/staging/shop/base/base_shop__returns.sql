@@ -61,7 +61,10 @@ parsed as (
         {{ parse_raw('returned_at', 'timestamp', raw_types) }} as returned_at,
         {{ raw_is_missing('quantity', 'integer', raw_types) }} as is_quantity_missing,
         {{ raw_is_missing('refund_amount', 'money', raw_types) }} as is_refund_amount_missing,
-        {{ raw_is_missing('returned_at', 'timestamp', raw_types) }} as is_returned_at_missing
+        {{ raw_is_missing('returned_at', 'timestamp', raw_types) }} as is_returned_at_missing,
+        {{ raw_text('quantity', raw_types) }} as quantity_raw,
+        {{ raw_text('refund_amount', raw_types) }} as refund_amount_raw,
+        {{ raw_text('returned_at', raw_types) }} as returned_at_raw
 
     from source
 
@@ -77,6 +80,9 @@ row_checked as (
         parsed.quantity,
         parsed.refund_amount,
         parsed.returned_at,
+        parsed.quantity_raw,
+        parsed.refund_amount_raw,
+        parsed.returned_at_raw,
         orders.order_total,
         items_sold.quantity_sold,
         case
@@ -165,10 +171,33 @@ judged as (
                     ) > order_total
                     then 'refund_exceeds_order_total'
             end
-        ) as rejection_reason
+        ) as rejection_reason,
+        quantity_raw,
+        refund_amount_raw,
+        returned_at_raw
 
     from quantity_checked
 
+),
+
+-- the raw text of the parsed columns, for rejected rows only (stg_shop__returns_rejected shows it)
+final as (
+
+    select
+        return_id,
+        order_id,
+        product_id,
+        reason,
+        quantity,
+        refund_amount,
+        returned_at,
+        rejection_reason,
+        case when rejection_reason is not null then quantity_raw end as quantity_raw,
+        case when rejection_reason is not null then refund_amount_raw end as refund_amount_raw,
+        case when rejection_reason is not null then returned_at_raw end as returned_at_raw
+
+    from judged
+
 )
 
-select * from judged
+select * from final
