@@ -25,7 +25,17 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from pipeline import ARROW_TYPES, RAW_COLUMNS, Mode, arrow_value, connect, copy_project, fetch_dicts, run_dbt
+from pipeline import (
+    ARROW_TYPES,
+    RAW_COLUMNS,
+    Mode,
+    arrow_value,
+    connect,
+    copy_project,
+    fetch_dicts,
+    run_dbt,
+    write_raw_data,
+)
 from scenarios import KPI_COLUMNS, KPI_GRAINS
 from scenarios import bad_input as cases
 from scenarios.bad_input import ACCEPTED, DUPLICATE, BadInputScenario, RawTable
@@ -398,3 +408,104 @@ def test_missing_or_renamed_column_stops_the_build_naming_table_and_column(build
         built = {name for (name,) in connection.execute(
             "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
     assert not built & {"fct_orders", "fct_sessions", "dim_products", "kpi_return_rate", "kpi_scorecard"}, built
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Seed files that cannot be loaded: the seed stops naming file, line and the fix, never a traceback
+# ---------------------------------------------------------------------------------------------------------
+
+LATIN1_LINE = 60_002  # past 1 MB, where dbt's parser no longer reads the file (smaller ones: check_seed_encoding)
+LONG_CELL = "x" * 1_000_000  # beyond Python csv's 131,072-character field limit
+
+
+@pytest.fixture(scope="module")
+def bad_seed_files(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """One `dbt seed` on raw seeds that are each broken in another way (raw_events is fine, header only)."""
+    workdir = tmp_path_factory.mktemp("bad-seed-files")
+    project_dir = workdir / "project"
+    copy_project(project_dir)
+    write_raw_data(project_dir, {}, "seeds")
+    seeds = project_dir / "seeds"
+    (seeds / "raw_returns.csv").write_bytes(b"")
+    (seeds / "raw_order_items.csv").write_text(
+        "order_id,product_id,quantity,unit_price\no1,p1,2,3.50\no2,p1\no3,p1,1,2.00,gift,wrap\n", encoding="utf-8"
+    )
+    (seeds / "raw_orders.csv").write_text(
+        "order_id,customer_id,ordered_at,status,order_total,discount_code\n"
+        'o1,c1,2024-03-01 10:00:00,placed,"12.50,\n',
+        encoding="utf-8",
+    )
+    products = b"product_id,product_name,category,list_price\n" + b"p0,Mug,kitchen,3.50\n" * (LATIN1_LINE - 2)
+    (seeds / "raw_products.csv").write_bytes(products + "p1,Café cup,kitchen,4.00\n".encode("latin-1"))
+    (seeds / "raw_customers.csv").write_text(
+        f"customer_id,email,full_name,country_code,created_at\nc1,a@example.com,{LONG_CELL},ES,2024-01-01 00:00:00\n",
+        encoding="utf-8",
+    )
+    database = workdir / "pipeline.duckdb"
+    result = run_dbt(project_dir, database, ["seed"])
+    return Build("bad-seed-files", "seeds", result.returncode, result.stdout + result.stderr, database, project_dir)
+
+
+# Each broken seed of `bad_seed_files` and the line its failure must print.
+SEED_FILE_PROBLEMS: dict[str, tuple[str, str]] = {
+    "empty": (
+        "raw_returns",
+        (
+            "seeds/raw_returns.csv is empty: a seed needs at least its header row, the names of its columns "
+            "(return_id,order_id,product_id,quantity,refund_amount,returned_at,reason)"
+        ),
+    ),
+    "short_row": (
+        "raw_order_items",
+        (
+            "seeds/raw_order_items.csv, line 3: 2 cells, the header has 4 (order_id,product_id,quantity,unit_price);"
+            " every row needs one cell per column (an empty cell for a missing value)"
+        ),
+    ),
+    "long_row": ("raw_order_items", "seeds/raw_order_items.csv, line 4: 6 cells, the header has 4"),
+    "unclosed_quote": ("raw_orders", "seeds/raw_orders.csv, line 2, column order_total: a quote is not closed"),
+    "latin1": (
+        "raw_products",
+        (
+            f"seeds/raw_products.csv, line {LATIN1_LINE}: not UTF-8 text (Latin-1 or Windows-1252?); "
+            "save the file as UTF-8"
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SEED_FILE_PROBLEMS)
+def test_a_seed_file_that_cannot_be_loaded_stops_naming_file_line_and_fix(bad_seed_files: Build, case: str) -> None:
+    seed, line = SEED_FILE_PROBLEMS[case]
+    output = " ".join(bad_seed_files.output.split())  # dbt wraps long messages
+    assert bad_seed_files.returncode != 0
+    assert f"Seed file seeds/{seed}.csv cannot be loaded:" in output, bad_seed_files.tail()
+    assert f"- {line}" in output, bad_seed_files.tail()
+    assert bad_seed_files.run_results()[seed]["status"] == "error"
+    assert "Traceback" not in output, bad_seed_files.tail()
+
+
+def test_a_cell_of_a_million_characters_is_loaded_whole(bad_seed_files: Build) -> None:
+    assert bad_seed_files.run_results()["raw_customers"]["status"] == "success", bad_seed_files.tail()
+    assert bad_seed_files.run_results()["raw_events"]["status"] == "success"
+    with bad_seed_files.connect() as connection:
+        assert scalar(connection, "select full_name from raw.raw_customers") == LONG_CELL
+
+
+def test_a_small_seed_that_is_not_utf8_is_refused_before_dbt_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # dbt reads seeds of up to 1 MB while parsing, before the project's code runs: make build checks them first.
+    from check_seed_encoding import main
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "raw_products.csv").write_bytes("product_id,product_name\np1,Mug\np2,Café cup\n".encode("latin-1"))
+    (seeds / "raw_orders.csv").write_text("order_id\no1\n", encoding="utf-8")
+    assert main(["--seeds", str(seeds)]) == 1
+    expected = (
+        f"{seeds}/raw_products.csv, line 3: not UTF-8 text (byte 0xe9; Latin-1 or Windows-1252?); "
+        "save the file as UTF-8"
+    )
+    assert capsys.readouterr().err == expected + "\n"
+    assert main(["--seeds", str(seeds / "missing")]) == 0
