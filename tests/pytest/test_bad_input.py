@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from pipeline import (
     arrow_value,
     connect,
     copy_project,
+    dbt_environment,
+    dbt_executable,
     fetch_dicts,
     run_dbt,
     write_raw_data,
@@ -509,3 +512,38 @@ def test_a_small_seed_that_is_not_utf8_is_refused_before_dbt_runs(
     )
     assert capsys.readouterr().err == expected + "\n"
     assert main(["--seeds", str(seeds / "missing")]) == 0
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A database that cannot be opened: DuckDB's reason is printed, then dbt's own traceback (not the project's)
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def unopenable_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """`dbt seed` with a memory limit DuckDB refuses: the connection fails before any hook or macro runs."""
+    project_dir = tmp_path_factory.mktemp("unopenable-database") / "project"
+    copy_project(project_dir)
+    write_raw_data(project_dir, {}, "seeds")
+    environment = dbt_environment(project_dir, project_dir / "kpis.duckdb")
+    environment["ECOMMERCE_KPIS_MEMORY_LIMIT"] = "lots"
+    result = subprocess.run(
+        [str(dbt_executable()), "--no-use-colors", "seed", "--target-path", str(project_dir / "target"),
+         "--log-path", str(project_dir / "logs")],
+        cwd=project_dir, env=environment, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode != 0
+    return result.stdout + result.stderr
+
+
+def test_a_database_that_cannot_be_opened_is_named_with_duckdbs_reason(unopenable_database: str) -> None:
+    assert "Encountered an error:\nParser Error: Memory must have a number (e.g. 1GB)" in unopenable_database
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="dbt-duckdb wraps only a RuntimeError from duckdb.connect and dbt-core prints a stack trace for any other "
+    "error; nothing of the project runs before the connection opens (docs/decisions.md, Bad input)",
+)
+def test_no_traceback_follows_the_reason(unopenable_database: str) -> None:
+    assert "Traceback" not in unopenable_database
