@@ -87,12 +87,14 @@
     the file is empty, none when it is not UTF-8. -#}
 {% macro seed_file_header(model) %}
     {%- set path = adapter.get_seed_file_path(model) -%}
+    {#- the first line, without a byte order mark (U+FEFF) or the carriage return of a Windows line end -#}
     {%- set row = run_query(
-        'select try(decode(content)) is null, split_part(try(decode(content)), chr(10), 1) from read_blob('
+        'select try(decode(content)) is null,'
+        ~ ' rtrim(ltrim(split_part(try(decode(content)), chr(10), 1), chr(65279)), chr(13)) from read_blob('
         ~ sql_string(path) ~ ')'
     ).rows[0] -%}
     {%- if row[0] -%}{{ return(none) }}{%- endif -%}
-    {%- set line = row[1].rstrip('\r') -%}
+    {%- set line = row[1] -%}
     {%- if line | trim == '' -%}{{ return([]) }}{%- endif -%}
     {%- set names = [] -%}
     {%- for name in line.split(config.get('delimiter', ',')) -%}

@@ -440,9 +440,12 @@ def bad_seed_files(tmp_path_factory: pytest.TempPathFactory) -> Build:
     )
     products = b"product_id,product_name,category,list_price\n" + b"p0,Mug,kitchen,3.50\n" * (LATIN1_LINE - 2)
     (seeds / "raw_products.csv").write_bytes(products + "p1,Café cup,kitchen,4.00\n".encode("latin-1"))
+    # ...as a Windows tool saves it: a byte order mark and \r\n line ends, which dbt's reader accepts too.
     (seeds / "raw_customers.csv").write_text(
-        f"customer_id,email,full_name,country_code,created_at\nc1,a@example.com,{LONG_CELL},ES,2024-01-01 00:00:00\n",
-        encoding="utf-8",
+        "customer_id,email,full_name,country_code,created_at\r\n"
+        f"c1,a@example.com,{LONG_CELL},ES,2024-01-01 00:00:00\r\n",
+        encoding="utf-8-sig",
+        newline="",
     )
     database = workdir / "pipeline.duckdb"
     result = run_dbt(project_dir, database, ["seed"])
@@ -492,7 +495,8 @@ def test_a_cell_of_a_million_characters_is_loaded_whole(bad_seed_files: Build) -
     assert bad_seed_files.run_results()["raw_customers"]["status"] == "success", bad_seed_files.tail()
     assert bad_seed_files.run_results()["raw_events"]["status"] == "success"
     with bad_seed_files.connect() as connection:
-        assert scalar(connection, "select full_name from raw.raw_customers") == LONG_CELL
+        assert scalar(connection, "select full_name from raw.raw_customers where customer_id = 'c1'") == LONG_CELL
+        assert scalar(connection, "select created_at from raw.raw_customers") == "2024-01-01 00:00:00"
 
 
 def test_a_small_seed_that_is_not_utf8_is_refused_before_dbt_runs(
