@@ -1,8 +1,8 @@
 {#- Seeds on DuckDB: dbt's seed materialization, with the CSV file read by DuckDB instead of dbt's Python reader.
 
     dbt reads a seed with Python's csv module (`load_agate_table`) before dbt-duckdb loads it with COPY. That
-    reader stops on a cell longer than 131,072 characters, and on a file that is not UTF-8, empty, or has a short
-    row it fails with a traceback or a DuckDB sniffer error that names no file and no line. Here the file is
+    reader stops on a cell longer than 131,072 characters, and a file that is not UTF-8, is empty or has a short
+    row fails with a Python traceback or a DuckDB sniffer error that names no file and no line. Here the file is
     checked first (`seed_file_problems`): a seed that cannot be loaded stops with one message naming the file,
     the line and what to do. The rows dbt keeps of a seed (the row count, `dbt seed --show`) are then read by
     DuckDB with the same options, so a long cell is loaded whole; dbt-duckdb's COPY still loads the table, so
@@ -74,13 +74,14 @@
 {#- The rows of a seed file as an agate table, every cell as text (every seed declares its column_types); stops
     with the file's problems, one line each, when it cannot be loaded. -#}
 {% macro seed_file_rows(model) %}
-    {%- set problems = seed_file_problems(model) -%}
+    {%- set header = seed_file_header(model) -%}
+    {%- set problems = seed_file_problems(model, header) -%}
     {%- if problems -%}
         {%- do exceptions.raise_compiler_error(
             'Seed file ' ~ model.original_file_path ~ ' cannot be loaded:\n  - ' ~ problems | join('\n  - ')
         ) -%}
     {%- endif -%}
-    {{ return(run_query('select * from ' ~ seed_file_reader(model, seed_file_header(model)))) }}
+    {{ return(run_query('select * from ' ~ seed_file_reader(model, header))) }}
 {% endmacro %}
 
 {#- The names of the header row (the first line of the file, split on the delimiter, quotes removed); [] when
@@ -116,10 +117,10 @@
 {% endmacro %}
 
 {#- What stops a seed file from loading, one line each naming the line of the file: not UTF-8, empty (not even a
-    header row), a row with more or fewer cells than the header, an unclosed quote, a line too long. -#}
-{% macro seed_file_problems(model) %}
+    header row), a row with more or fewer cells than the header, an unclosed quote, a line too long. `header` is
+    seed_file_header's. -#}
+{% macro seed_file_problems(model, header) %}
     {%- set file = model.original_file_path -%}
-    {%- set header = seed_file_header(model) -%}
     {%- if header == [] -%}
         {{ return([file ~ ' is empty: a seed needs at least its header row, the names of its columns ('
             ~ model.config.column_types | join(',') ~ ')']) }}
