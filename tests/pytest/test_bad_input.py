@@ -6,7 +6,8 @@ message that names the table, the column and the problem. The decision for each 
 docs/decisions.md ("Bad input"); the rows and their expected outcomes are in tests/pytest/scenarios/bad_input.py.
 
 The cases share as few builds as possible: one messy dataset per mode, an empty and a one-row dataset, and a
-dataset with a renamed and a missing column (the only case that must stop the build).
+dataset with a renamed and a missing column (the only case that must stop the build). Seed files that cannot be
+loaded at all (not UTF-8, empty, rows of the wrong width, a line too long) share one `dbt seed`.
 """
 
 from __future__ import annotations
