@@ -33,6 +33,7 @@ venv: $(INSTALLED)
 
 build: venv
 	@mkdir -p build
+	$(PY) scripts/check_seed_encoding.py
 	$(DBT) build
 	$(PY) scripts/publish_marts.py --run-results target/run_results.json
 	$(PY) scripts/summarize_marts.py
@@ -46,6 +47,7 @@ lint: venv
 
 dbt-test: venv
 	@mkdir -p build && rm -f $(TEST_DB) $(TEST_DB).wal
+	$(PY) scripts/check_seed_encoding.py
 	ECOMMERCE_KPIS_DB=$(TEST_DB) $(DBT) build --target-path build/target-test
 
 pytest: venv
@@ -72,6 +74,7 @@ SPARK_ENV := SPARK_LOCAL_IP=$${SPARK_LOCAL_IP:-127.0.0.1}
 SCORECARD_SQL := select kpi_model, status, round(actual_value, 4) as actual_value, target from marts.kpi_scorecard order by kpi_model
 build-spark: venv
 	@mkdir -p build/spark
+	$(PY) scripts/check_seed_encoding.py
 	$(SPARK_ENV) $(DBT) build --target spark --target-path build/target-spark --log-path build/spark/logs
 	$(SPARK_ENV) $(DBT) show --target spark --target-path build/target-spark --log-path build/spark/logs \
 		--inline "$(SCORECARD_SQL)" --limit 20

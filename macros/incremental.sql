@@ -20,7 +20,7 @@
     {%- set latest_literal = dbt.cast(
         "'" ~ (latest if latest is not none else '1900-01-01 00:00:00') ~ "'", dbt.type_timestamp()
     ) -%}
-    {{ dbt.dateadd('minute', -1 * (var('incremental_lookback_minutes') | int), latest_literal) }}
+    {{ dbt.dateadd('minute', -1 * (number_var('incremental_lookback_minutes') | int), latest_literal) }}
 {%- endmacro %}
 
 {#- `built_at`: the start of this dbt invocation, as a timestamp literal (UTC), written on every row that the models

@@ -288,17 +288,9 @@
     end
 {%- endmacro %}
 
-{#- A numeric var of the bad-input rules, checked: a number from `minimum` (and up to `maximum`, if given). -#}
-{% macro bad_input_var(name, minimum=0, maximum=none) %}
-    {%- set value = var(name) -%}
-    {%- if value is not number or value is sameas true or value is sameas false or value < minimum
-        or (maximum is not none and value > maximum) -%}
-        {%- do exceptions.raise_compiler_error(
-            'var ' ~ name ~ ' must be a number from ' ~ minimum
-            ~ (' to ' ~ maximum if maximum is not none else ' up') ~ ', got ' ~ value | tojson
-        ) -%}
-    {%- endif -%}
-    {{ return(value) }}
+{#- A numeric var of the bad-input rules, checked against its range (number_var, macros/validate_vars.sql). -#}
+{% macro bad_input_var(name) %}
+    {{ return(number_var(name)) }}
 {% endmacro %}
 
 {#- "Later than the clock allows": more than `max_clock_skew_hours` after `reference` (an event that landed

@@ -27,7 +27,7 @@
 {#- One row per raw table (all, or those listed in `tables`) and load: raw_rows, accepted_rows, duplicate_rows (events only), rejected_rows,
     rejection_rate = rejected_rows / raw_rows (NULL for an empty load), and the var max_rejection_rate. -#}
 {% macro rejection_rates_sql(tables=none) %}
-    {%- set threshold = bad_input_var('max_rejection_rate', 0, 1) -%}
+    {%- set threshold = bad_input_var('max_rejection_rate') -%}
     {%- set parts = [] -%}
     {%- for table_name, split in raw_table_splits().items()
         if (tables is none or table_name in tables) and raw_table_splits_built(table_name) -%}

@@ -20,16 +20,9 @@
 {% macro var_problems() %}
     {%- set problems = [] -%}
 
-    {%- set timeout = var('session_timeout_minutes', none) -%}
-    {%- if not is_plain_number(timeout) or timeout <= 0 -%}
-        {%- do problems.append('var session_timeout_minutes must be a positive number of minutes, got ' ~ timeout | tojson) -%}
-    {%- endif -%}
-
-    {%- for name in ['return_window_days', 'repurchase_window_days', 'incremental_lookback_minutes'] -%}
-        {%- set value = var(name, none) -%}
-        {%- if value is not integer or value is sameas true or value is sameas false or value < 0 -%}
-            {%- do problems.append('var ' ~ name ~ ' must be a whole number, 0 or more, got ' ~ value | tojson) -%}
-        {%- endif -%}
+    {%- for name in numeric_var_rules() -%}
+        {%- set problem = numeric_var_problem(name) -%}
+        {%- if problem -%}{%- do problems.append(problem) -%}{%- endif -%}
     {%- endfor -%}
 
     {%- set as_of_date = var('as_of_date', none) -%}
@@ -90,6 +83,48 @@
 {% macro duckdb__ga4_export_file_count(folder) %}
     {%- set result = run_query('select count(*) from glob(' ~ sql_string(folder ~ '/events_*.parquet') ~ ')') -%}
     {{ return(result.rows[0][0]) }}
+{% endmacro %}
+
+{#- The numeric vars and their ranges, checked up front by var_problems and again by number_var where a model
+    uses one. A duration is at most 100 years (36,500 days, 876,000 hours, 52,560,000 minutes): more is no rule
+    at all, and a date moved by a much larger one overflows DuckDB's intervals (INT32) deep inside a model. NaN
+    and infinity (YAML .nan, .inf) are never in range. -#}
+{% macro numeric_var_rules() %}
+    {{ return({
+        'session_timeout_minutes': {'unit': 'minutes', 'minimum': 0, 'above_minimum': true, 'maximum': 52560000},
+        'return_window_days': {'unit': 'days', 'minimum': 0, 'maximum': 36500, 'whole': true},
+        'repurchase_window_days': {'unit': 'days', 'minimum': 0, 'maximum': 36500, 'whole': true},
+        'incremental_lookback_minutes': {'unit': 'minutes', 'minimum': 0, 'maximum': 52560000, 'whole': true},
+        'max_event_lateness_days': {'unit': 'days', 'minimum': 0, 'maximum': 36500},
+        'max_clock_skew_hours': {'unit': 'hours', 'minimum': 0, 'maximum': 876000},
+        'max_rejection_rate': {'unit': none, 'minimum': 0, 'maximum': 1},
+    }) }}
+{% endmacro %}
+
+{#- A numeric var, for the SQL that uses it. Out of its range it stops the model when SQL runs; while dbt parses
+    it is 0, so that parsing never fails on it (`.inf | int` would) and the on-run-start check lists every
+    invalid var at once. -#}
+{% macro number_var(name) %}
+    {%- set problem = numeric_var_problem(name) -%}
+    {%- if not problem -%}{{ return(var(name)) }}{%- endif -%}
+    {%- if execute -%}{%- do exceptions.raise_compiler_error(problem) -%}{%- endif -%}
+    {{ return(0) }}
+{% endmacro %}
+
+{#- The problem of a numeric var, one line naming it and its range; none when it is in range. -#}
+{% macro numeric_var_problem(name) %}
+    {%- set rule = numeric_var_rules()[name] -%}
+    {%- set value = var(name, none) -%}
+    {%- set whole = rule.get('whole', false) -%}
+    {%- set above_minimum = rule.get('above_minimum', false) -%}
+    {%- if is_plain_number(value) and (value is integer or not whole) and value == value
+        and (value > rule.minimum if above_minimum else value >= rule.minimum) and value <= rule.maximum -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set kind = ('a whole number' if whole else 'a number') ~ (' of ' ~ rule.unit if rule.unit else '') -%}
+    {%- set range = ('more than ' ~ rule.minimum ~ ' and at most ' if above_minimum else 'from ' ~ rule.minimum ~ ' to ')
+        ~ rule.maximum ~ (' (100 years)' if rule.unit else '') -%}
+    {{ return('var ' ~ name ~ ' must be ' ~ kind ~ ', ' ~ range ~ ', got ' ~ value | tojson) }}
 {% endmacro %}
 
 {#- An int or a float, not a boolean (YAML true is a number to Jinja) and not a numeric string. -#}

@@ -2,7 +2,7 @@
 -- customer came back within `repurchase_window_days` (SPEC 5, organic repurchase rate). Orders without a
 -- customer_id cannot be followed over time and are left out of the cohorts.
 
-{%- set window_days = var('repurchase_window_days') | int %}
+{%- set window_days = number_var('repurchase_window_days') | int %}
 
 with
 

@@ -16,7 +16,7 @@
     **incremental_settings(unique_key='event_id', partition_by='event_date')
 ) }}
 
-{%- set timeout_seconds = var('session_timeout_minutes') | float * 60 %}
+{%- set timeout_seconds = number_var('session_timeout_minutes') | float * 60 %}
 {%- set previous_event_ts = 'lag(event_ts) over (partition by anonymous_id order by event_ts, event_id)' %}
 {%- set session_start = 'max(new_session_start) over visitor_history' %}
 

@@ -6,7 +6,8 @@ message that names the table, the column and the problem. The decision for each 
 docs/decisions.md ("Bad input"); the rows and their expected outcomes are in tests/pytest/scenarios/bad_input.py.
 
 The cases share as few builds as possible: one messy dataset per mode, an empty and a one-row dataset, and a
-dataset with a renamed and a missing column (the only case that must stop the build).
+dataset with a renamed and a missing column (the only case that must stop the build). Seed files that cannot be
+loaded at all (not UTF-8, empty, rows of the wrong width, a line too long) share one `dbt seed`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,7 +27,19 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from pipeline import ARROW_TYPES, RAW_COLUMNS, Mode, arrow_value, connect, copy_project, fetch_dicts, run_dbt
+from pipeline import (
+    ARROW_TYPES,
+    RAW_COLUMNS,
+    Mode,
+    arrow_value,
+    connect,
+    copy_project,
+    dbt_environment,
+    dbt_executable,
+    fetch_dicts,
+    run_dbt,
+    write_raw_data,
+)
 from scenarios import KPI_COLUMNS, KPI_GRAINS
 from scenarios import bad_input as cases
 from scenarios.bad_input import ACCEPTED, DUPLICATE, BadInputScenario, RawTable
@@ -440,3 +454,154 @@ def test_missing_or_renamed_column_stops_the_build_naming_table_and_column(build
         built = {name for (name,) in connection.execute(
             "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
     assert not built & {"fct_orders", "fct_sessions", "dim_products", "kpi_return_rate", "kpi_scorecard"}, built
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Seed files that cannot be loaded: the seed stops naming file, line and the fix, never a traceback
+# ---------------------------------------------------------------------------------------------------------
+
+LATIN1_LINE = 60_002  # past 1 MB, where dbt's parser no longer reads the file (smaller ones: check_seed_encoding)
+LONG_CELL = "x" * 1_000_000  # beyond Python csv's 131,072-character field limit
+
+
+@pytest.fixture(scope="module")
+def bad_seed_files(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """One `dbt seed` on raw seeds that are each broken in another way, but raw_customers, which must load."""
+    workdir = tmp_path_factory.mktemp("bad-seed-files")
+    project_dir = workdir / "project"
+    copy_project(project_dir)
+    write_raw_data(project_dir, {}, "seeds")
+    seeds = project_dir / "seeds"
+    (seeds / "raw_returns.csv").write_bytes(b"")
+    columns = [name for name, _ in RAW_COLUMNS["raw_events"]]
+    (seeds / "raw_events.csv").write_text(
+        ",".join(columns) + "\n" + "e1" + "," * 6 + "https://shop.example.com/" + "x" * 2_100_000 + "," * 8 + "\n",
+        encoding="utf-8",
+    )
+    (seeds / "raw_order_items.csv").write_text(
+        "order_id,product_id,quantity,unit_price\no1,p1,2,3.50\no2,p1\no3,p1,1,2.00,gift,wrap\n", encoding="utf-8"
+    )
+    (seeds / "raw_orders.csv").write_text(
+        "order_id,customer_id,ordered_at,status,order_total,discount_code\n"
+        'o1,c1,2024-03-01 10:00:00,placed,"12.50,\n',
+        encoding="utf-8",
+    )
+    products = b"product_id,product_name,category,list_price\n" + b"p0,Mug,kitchen,3.50\n" * (LATIN1_LINE - 2)
+    (seeds / "raw_products.csv").write_bytes(products + "p1,Café cup,kitchen,4.00\n".encode("latin-1"))
+    # ...as a Windows tool saves it: a byte order mark and \r\n line ends, which dbt's reader accepts too.
+    (seeds / "raw_customers.csv").write_text(
+        "customer_id,email,full_name,country_code,created_at\r\n"
+        f"c1,a@example.com,{LONG_CELL},ES,2024-01-01 00:00:00\r\n",
+        encoding="utf-8-sig",
+        newline="",
+    )
+    database = workdir / "pipeline.duckdb"
+    result = run_dbt(project_dir, database, ["seed"])
+    return Build("bad-seed-files", "seeds", result.returncode, result.stdout + result.stderr, database, project_dir)
+
+
+# Each broken seed of `bad_seed_files` and the line its failure must print.
+SEED_FILE_PROBLEMS: dict[str, tuple[str, str]] = {
+    "empty": (
+        "raw_returns",
+        (
+            "seeds/raw_returns.csv is empty: a seed needs at least its header row, the names of its columns "
+            "(return_id,order_id,product_id,quantity,refund_amount,returned_at,reason)"
+        ),
+    ),
+    "short_row": (
+        "raw_order_items",
+        (
+            "seeds/raw_order_items.csv, line 3: 2 cells, the header has 4 (order_id,product_id,quantity,unit_price);"
+            " every row needs one cell per column (an empty cell for a missing value)"
+        ),
+    ),
+    "long_row": ("raw_order_items", "seeds/raw_order_items.csv, line 4: 6 cells, the header has 4"),
+    "line_too_long": (
+        "raw_events",
+        (
+            "seeds/raw_events.csv, line 2: longer than DuckDB reads in a CSV line (2,000,000 bytes); deliver such "
+            "values as Parquet (var raw_data_path)"
+        ),
+    ),
+    "unclosed_quote": ("raw_orders", "seeds/raw_orders.csv, line 2, column order_total: a quote is not closed"),
+    "latin1": (
+        "raw_products",
+        (
+            f"seeds/raw_products.csv, line {LATIN1_LINE}: not UTF-8 text (Latin-1 or Windows-1252?); "
+            "save the file as UTF-8"
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SEED_FILE_PROBLEMS)
+def test_a_seed_file_that_cannot_be_loaded_stops_naming_file_line_and_fix(bad_seed_files: Build, case: str) -> None:
+    seed, line = SEED_FILE_PROBLEMS[case]
+    output = " ".join(bad_seed_files.output.split())  # dbt wraps long messages
+    assert bad_seed_files.returncode != 0
+    assert f"Seed file seeds/{seed}.csv cannot be loaded:" in output, bad_seed_files.tail()
+    assert f"- {line}" in output, bad_seed_files.tail()
+    assert bad_seed_files.run_results()[seed]["status"] == "error"
+    assert "Traceback" not in output, bad_seed_files.tail()
+
+
+def test_a_cell_of_a_million_characters_is_loaded_whole(bad_seed_files: Build) -> None:
+    assert bad_seed_files.run_results()["raw_customers"]["status"] == "success", bad_seed_files.tail()
+    with bad_seed_files.connect() as connection:
+        assert scalar(connection, "select full_name from raw.raw_customers where customer_id = 'c1'") == LONG_CELL
+        assert scalar(connection, "select created_at from raw.raw_customers") == "2024-01-01 00:00:00"
+
+
+def test_a_small_seed_that_is_not_utf8_is_refused_before_dbt_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # dbt reads seeds of up to 1 MB while parsing, before the project's code runs: make build checks them first.
+    from check_seed_encoding import main
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "raw_products.csv").write_bytes("product_id,product_name\np1,Mug\np2,Café cup\n".encode("latin-1"))
+    (seeds / "raw_orders.csv").write_text("order_id\no1\n", encoding="utf-8")
+    assert main(["--seeds", str(seeds)]) == 1
+    expected = (
+        f"{seeds}/raw_products.csv, line 3: not UTF-8 text (byte 0xe9; Latin-1 or Windows-1252?); "
+        "save the file as UTF-8"
+    )
+    assert capsys.readouterr().err == expected + "\n"
+    assert main(["--seeds", str(seeds / "missing")]) == 0
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A database that cannot be opened: DuckDB's reason is printed, then dbt's own traceback (not the project's)
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def unopenable_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """`dbt seed` with a memory limit DuckDB refuses: the connection fails before any hook or macro runs."""
+    project_dir = tmp_path_factory.mktemp("unopenable-database") / "project"
+    copy_project(project_dir)
+    write_raw_data(project_dir, {}, "seeds")
+    environment = dbt_environment(project_dir, project_dir / "kpis.duckdb")
+    environment["ECOMMERCE_KPIS_MEMORY_LIMIT"] = "lots"
+    result = subprocess.run(
+        [str(dbt_executable()), "--no-use-colors", "seed", "--target-path", str(project_dir / "target"),
+         "--log-path", str(project_dir / "logs")],
+        cwd=project_dir, env=environment, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode != 0
+    return result.stdout + result.stderr
+
+
+def test_a_database_that_cannot_be_opened_is_named_with_duckdbs_reason(unopenable_database: str) -> None:
+    assert "Encountered an error:\nParser Error: Memory must have a number (e.g. 1GB)" in unopenable_database
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="dbt-duckdb wraps only a RuntimeError from duckdb.connect and dbt-core prints a stack trace for any other "
+    "error; nothing of the project runs before the connection opens (docs/decisions.md, Bad input)",
+)
+def test_no_traceback_follows_the_reason(unopenable_database: str) -> None:
+    assert "Traceback" not in unopenable_database

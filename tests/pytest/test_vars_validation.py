@@ -7,30 +7,38 @@ are written out here, not read from the macro.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from faults_support import run, write_demo_parquet
 from pipeline import copy_project, write_raw_data
 from test_smart_metadata_validation import built_tables
 
 HEADER = "Invalid vars (dbt_project.yml or --vars)"
+TIMEOUT = "var session_timeout_minutes must be a number of minutes, more than 0 and at most 52560000 (100 years), got "
+WINDOW_DAYS = "var {} must be a whole number of days, from 0 to 36500 (100 years), got "
+LOOKBACK = "var incremental_lookback_minutes must be a whole number of minutes, from 0 to 52560000 (100 years), got "
+LATENESS = "var max_event_lateness_days must be a number of days, from 0 to 36500 (100 years), got "
+SKEW = "var max_clock_skew_hours must be a number of hours, from 0 to 876000 (100 years), got "
+RATE = "var max_rejection_rate must be a number, from 0 to 1, got "
 TABLES = "raw_events, raw_orders, raw_order_items, raw_returns, raw_products, raw_customers"
 
 # (vars, the lines dbt must print): the cases the issue names first, then the other vars.
 CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "negative_timeout": (
         {"session_timeout_minutes": -30},
-        ["var session_timeout_minutes must be a positive number of minutes, got -30"],
+        [f"{TIMEOUT}-30"],
     ),
     "zero_timeout": (
         {"session_timeout_minutes": 0},
-        ["var session_timeout_minutes must be a positive number of minutes, got 0"],
+        [f"{TIMEOUT}0"],
     ),
     "timeout_as_text": (
         {"session_timeout_minutes": "30 minutes"},
-        ['var session_timeout_minutes must be a positive number of minutes, got "30 minutes"'],
+        [f'{TIMEOUT}"30 minutes"'],
     ),
     "malformed_as_of_date": (
         {"as_of_date": "31/08/2026"},
@@ -52,16 +60,35 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "negative_windows": (
         {"return_window_days": -1, "repurchase_window_days": -90, "incremental_lookback_minutes": -60},
         [
-            "var return_window_days must be a whole number, 0 or more, got -1",
-            "var repurchase_window_days must be a whole number, 0 or more, got -90",
-            "var incremental_lookback_minutes must be a whole number, 0 or more, got -60",
+            f"{WINDOW_DAYS.format('return_window_days')}-1",
+            f"{WINDOW_DAYS.format('repurchase_window_days')}-90",
+            f"{LOOKBACK}-60",
         ],
     ),
     "windows_not_whole": (
         {"return_window_days": 1.5, "repurchase_window_days": "90"},
         [
-            "var return_window_days must be a whole number, 0 or more, got 1.5",
-            'var repurchase_window_days must be a whole number, 0 or more, got "90"',
+            f"{WINDOW_DAYS.format('return_window_days')}1.5",
+            f'{WINDOW_DAYS.format("repurchase_window_days")}"90"',
+        ],
+    ),
+    # YAML floats that are not numbers (.nan) or not finite (.inf): no var takes them.
+    "not_finite": (
+        {
+            "session_timeout_minutes": math.nan,
+            "return_window_days": math.inf,
+            "max_clock_skew_hours": math.inf,
+            "max_rejection_rate": math.nan,
+        },
+        [f"{TIMEOUT}NaN", WINDOW_DAYS.format("return_window_days") + "Infinity", f"{SKEW}Infinity", f"{RATE}NaN"],
+    ),
+    # Beyond 100 years a duration is no rule, and a date moved by it overflows an interval inside a model.
+    "too_large": (
+        {"repurchase_window_days": 36_501, "incremental_lookback_minutes": 10**12, "max_event_lateness_days": 10**12},
+        [
+            WINDOW_DAYS.format("repurchase_window_days") + "36501",
+            f"{LOOKBACK}1000000000000",
+            f"{LATENESS}1000000000000",
         ],
     ),
     "unknown_time_zone": (
@@ -93,6 +120,7 @@ ALONE = ("negative_timeout", "malformed_as_of_date", "missing_raw_data_path")
 TOGETHER = (
     ("zero_timeout", "impossible_as_of_date", "negative_windows", "shop_domains_not_a_list"),
     ("timeout_as_text", "windows_not_whole", "unknown_time_zone"),
+    ("not_finite", "too_large"),
 )
 
 
@@ -102,7 +130,8 @@ def assert_stopped(project_dir: Path, database: Path, cases: tuple[str, ...]) ->
     for case in cases:
         dbt_vars.update(CASES[case][0])
         lines += CASES[case][1]
-    result = run(project_dir, database, ["build"], dbt_vars)
+    # As YAML, the way dbt reads --vars: math.nan is .nan, math.inf is .inf (JSON would make them strings).
+    result = run(project_dir, database, ["build", "--vars", yaml.safe_dump(dbt_vars, default_flow_style=True)])
     output = output_of(result)
     assert result.returncode != 0, output[-3000:]
     assert f"{HEADER}, {len(lines)} problem(s):" in output, output[-3000:]
@@ -145,7 +174,8 @@ def test_source_freshness_checks_the_vars_too(project_dir: Path, tmp_path: Path)
 
 
 def test_valid_vars_let_the_build_run(project_dir: Path, tmp_path: Path) -> None:
-    """Edge values that are valid: a fractional timeout, zero windows, a date parsed by YAML, real Parquet."""
+    """Edge values that are valid: a fractional timeout, zero windows, the largest bad-input vars, a date parsed
+    by YAML, real Parquet."""
     folder = write_demo_parquet(tmp_path / "raw")
     database = tmp_path / "kpis.duckdb"
     dbt_vars = {
@@ -153,6 +183,9 @@ def test_valid_vars_let_the_build_run(project_dir: Path, tmp_path: Path) -> None
         "return_window_days": 0,
         "repurchase_window_days": 0,
         "incremental_lookback_minutes": 0,
+        "max_event_lateness_days": 36_500,
+        "max_clock_skew_hours": 876_000,
+        "max_rejection_rate": 1,
         "as_of_date": "2024-02-29",
         "raw_data_path": str(folder),
         "shop_domains": ["shop.example.com", "checkout.example.com"],

@@ -2,7 +2,7 @@
 -- who ordered again within `repurchase_window_days`, and the share who did so through an organic channel
 -- without a discount code. A cohort is mature once its last customer has had the whole window.
 
-{%- set window_days = var('repurchase_window_days') | int %}
+{%- set window_days = number_var('repurchase_window_days') | int %}
 
 with
 

@@ -2,7 +2,7 @@
 -- accepted return, and how much of their revenue was refunded. A day is mature once its orders have had
 -- `return_window_days` to come back.
 
-{%- set return_window_days = var('return_window_days') | int %}
+{%- set return_window_days = number_var('return_window_days') | int %}
 
 with
 
