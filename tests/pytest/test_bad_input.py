@@ -573,18 +573,19 @@ def test_a_small_seed_that_is_not_utf8_is_refused_before_dbt_runs(
 
 
 # ---------------------------------------------------------------------------------------------------------
-# A database that cannot be opened: DuckDB's reason is printed, then dbt's own traceback (not the project's)
+# Settings that keep the database from opening: a memory limit DuckDB would refuse stops dbt naming the variable,
+# as the last thing printed; a database path that cannot be opened prints DuckDB's reason, then dbt's own
+# traceback (not the project's)
 # ---------------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def unopenable_database(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """`dbt seed` with a memory limit DuckDB refuses: the connection fails before any hook or macro runs."""
-    project_dir = tmp_path_factory.mktemp("unopenable-database") / "project"
+def dbt_seed_with(tmp_path_factory: pytest.TempPathFactory, name: str, **environ: str) -> str:
+    """The output of `dbt seed` in a fresh copy of the project, with `environ` set."""
+    project_dir = tmp_path_factory.mktemp(name) / "project"
     copy_project(project_dir)
     write_raw_data(project_dir, {}, "seeds")
     environment = dbt_environment(project_dir, project_dir / "kpis.duckdb")
-    environment["ECOMMERCE_KPIS_MEMORY_LIMIT"] = "lots"
+    environment.update(environ)
     result = subprocess.run(
         [str(dbt_executable()), "--no-use-colors", "seed", "--target-path", str(project_dir / "target"),
          "--log-path", str(project_dir / "logs")],
@@ -594,8 +595,24 @@ def unopenable_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     return result.stdout + result.stderr
 
 
+def test_a_memory_limit_duckdb_would_refuse_stops_naming_the_variable(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    output = dbt_seed_with(tmp_path_factory, "bad-memory-limit", ECOMMERCE_KPIS_MEMORY_LIMIT="lots")
+    assert ("a valid ECOMMERCE_KPIS_MEMORY_LIMIT: it must be a size such as 3GB, 500MB or 80%, got "
+            '"lots"') in output, output[-3000:]
+    assert "Traceback" not in output
+
+
+@pytest.fixture(scope="module")
+def unopenable_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """`dbt seed` with the database in a folder that does not exist: the connection fails before any hook or
+    macro runs."""
+    return dbt_seed_with(tmp_path_factory, "unopenable-database", ECOMMERCE_KPIS_DB="/nonexistent/folder/kpis.duckdb")
+
+
 def test_a_database_that_cannot_be_opened_is_named_with_duckdbs_reason(unopenable_database: str) -> None:
-    assert "Encountered an error:\nParser Error: Memory must have a number (e.g. 1GB)" in unopenable_database
+    assert 'Cannot open file "/nonexistent/folder/kpis.duckdb"' in unopenable_database, unopenable_database[-3000:]
 
 
 @pytest.mark.xfail(
