@@ -8,6 +8,10 @@ or the dashboard; staging keeps only a salted SHA-256 of the normalised email.
   `meta.contains_pii` (models/staging/shop/_shop__sources.yml), required to be email and full_name. A planted
   leak shows that the scan finds what it looks for.
 - The KPI dashboard written from that build holds no raw email and no raw name.
+- Personal data in values: a second, small build plants addresses (plain and %40-encoded) in every free-text field
+  and id of every raw table; no relation outside schema raw (staging included), nor the published copy, holds an
+  email-shaped value, nor does the dashboard show a planted address; the pages and ids stay usable ([email] in
+  paths, one 'email:' hash per customer across customers, orders, events and dim_customers).
 - stg_shop__customers.email_hash equals sha256(salt + '|' + lower(trim(email))) computed here in Python, with
   the demo salt and with one set in ECOMMERCE_KPIS_EMAIL_SALT; the salt is stored nowhere in the database; an
   empty salt stops the build.
