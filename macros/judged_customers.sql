@@ -22,9 +22,9 @@
     parsed as (
 
         select
-            {{ clean_text('customer_id') }} as customer_id,
+            {{ pseudonymous_id(clean_text('customer_id')) }} as customer_id,
             {{ salted_email_hash('email') }} as email_hash,
-            upper({{ clean_text('country_code') }}) as country_code,
+            {{ redact_personal('upper(' ~ clean_text('country_code') ~ ')') }} as country_code,
             {{ parse_raw('created_at', 'timestamp', raw_types) }} as created_at,
             {{ raw_is_missing('created_at', 'timestamp', raw_types) }} as is_created_at_missing,
             {{ raw_text('created_at', raw_types) }} as created_at_raw,

@@ -36,8 +36,8 @@ items_seen as (
 
     select
         {{ ga4_value('item.item_id') }} as product_id,
-        {{ ga4_value('item.item_name') }} as product_name,
-        {{ ga4_value('item.item_category') }} as category,
+        {{ redact_personal(ga4_value('item.item_name')) }} as product_name,
+        {{ redact_personal(ga4_value('item.item_category')) }} as category,
         cast(item.price_in_usd as decimal(12, 2)) as list_price,
         export_row_id,
         item_index,

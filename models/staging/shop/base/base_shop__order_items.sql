@@ -32,8 +32,8 @@ orders as (
 parsed as (
 
     select
-        {{ clean_text('order_id') }} as order_id,
-        {{ clean_text('product_id') }} as product_id,
+        {{ pseudonymous_id(clean_text('order_id')) }} as order_id,
+        {{ pseudonymous_id(clean_text('product_id')) }} as product_id,
         {{ parse_raw('quantity', 'integer', raw_types) }} as quantity,
         {{ parse_raw('unit_price', 'money', raw_types) }} as unit_price,
         {{ raw_is_missing('quantity', 'integer', raw_types) }} as is_quantity_missing,

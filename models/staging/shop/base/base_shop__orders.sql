@@ -22,10 +22,10 @@ source as (
 parsed as (
 
     select
-        {{ clean_text('order_id') }} as order_id,
-        {{ clean_text('customer_id') }} as customer_id,
-        {{ clean_lower('status') }} as status,
-        {{ clean_text('discount_code') }} as discount_code,
+        {{ pseudonymous_id(clean_text('order_id')) }} as order_id,
+        {{ pseudonymous_id(clean_text('customer_id')) }} as customer_id,
+        {{ redact_personal(clean_lower('status')) }} as status,
+        {{ redact_personal(clean_text('discount_code')) }} as discount_code,
         {{ parse_raw('order_total', 'money', raw_types) }} as order_total,
         {{ parse_raw('ordered_at', 'timestamp', raw_types) }} as ordered_at,
         {{ raw_is_missing('order_total', 'money', raw_types) }} as is_order_total_missing,

@@ -18,9 +18,9 @@ source as (
 parsed as (
 
     select
-        {{ clean_text('product_id') }} as product_id,
-        {{ clean_text('product_name') }} as product_name,
-        {{ clean_text('category') }} as category,
+        {{ pseudonymous_id(clean_text('product_id')) }} as product_id,
+        {{ redact_personal(clean_text('product_name')) }} as product_name,
+        {{ redact_personal(clean_text('category')) }} as category,
         {{ parse_raw('list_price', 'money', raw_types) }} as list_price,
         {{ raw_is_missing('list_price', 'money', raw_types) }} as is_list_price_missing,
         {{ raw_text('list_price', raw_types) }} as list_price_raw

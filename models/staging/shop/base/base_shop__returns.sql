@@ -52,10 +52,10 @@ items_sold as (
 parsed as (
 
     select
-        {{ clean_text('return_id') }} as return_id,
-        {{ clean_text('order_id') }} as order_id,
-        {{ clean_text('product_id') }} as product_id,
-        {{ clean_text('reason') }} as reason,
+        {{ pseudonymous_id(clean_text('return_id')) }} as return_id,
+        {{ pseudonymous_id(clean_text('order_id')) }} as order_id,
+        {{ pseudonymous_id(clean_text('product_id')) }} as product_id,
+        {{ redact_personal(clean_text('reason')) }} as reason,
         {{ parse_raw('quantity', 'integer', raw_types) }} as quantity,
         {{ parse_raw('refund_amount', 'money', raw_types) }} as refund_amount,
         {{ parse_raw('returned_at', 'timestamp', raw_types) }} as returned_at,
