@@ -44,6 +44,10 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
         {"as_of_date": "31/08/2026"},
         ['var as_of_date must be null or a date written YYYY-MM-DD, got "31/08/2026"'],
     ),
+    "malformed_plausibility_floor": (
+        {"earliest_plausible_date": "1/1/2000"},
+        ['var earliest_plausible_date must be a date written YYYY-MM-DD, got "1/1/2000"'],
+    ),
     "impossible_as_of_date": (
         {"as_of_date": "2026-02-30"},
         ['var as_of_date must be null or a date written YYYY-MM-DD, got "2026-02-30"'],
@@ -119,7 +123,7 @@ def output_of(result: Any) -> str:
 ALONE = ("negative_timeout", "malformed_as_of_date", "missing_raw_data_path")
 TOGETHER = (
     ("zero_timeout", "impossible_as_of_date", "negative_windows", "shop_domains_not_a_list"),
-    ("timeout_as_text", "windows_not_whole", "unknown_time_zone"),
+    ("timeout_as_text", "windows_not_whole", "unknown_time_zone", "malformed_plausibility_floor"),
     ("not_finite", "too_large"),
 )
 
