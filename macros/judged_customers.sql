@@ -19,18 +19,33 @@
 
     ),
 
+    -- each raw value cleaned once (trimmed, NULL markers read as NULL), read by name from here on
+    cleaned as (
+
+        select
+            {{ raw_value('customer_id', raw_types) }} as customer_id,
+            {{ raw_value('email', raw_types) }} as email,
+            upper({{ raw_value('country_code', raw_types) }}) as country_code,
+            {{ raw_value('created_at', raw_types, 'timestamp') }} as created_at,
+            {{ raw_value('full_name', raw_types) }} as full_name
+
+        from source
+
+    ),
+
+    -- parsed, and without personal data: the email as its hash only, none in other values (macros/pii.sql)
     parsed as (
 
         select
-            {{ pseudonymous_id(clean_text('customer_id')) }} as customer_id,
+            {{ pseudonymous_id('customer_id') }} as customer_id,
             {{ salted_email_hash('email') }} as email_hash,
-            {{ redact_personal('upper(' ~ clean_text('country_code') ~ ')') }} as country_code,
+            {{ redact_personal('country_code') }} as country_code,
             {{ parse_raw('created_at', 'timestamp', raw_types) }} as created_at,
-            {{ raw_is_missing('created_at', 'timestamp', raw_types) }} as is_created_at_missing,
-            {{ raw_text('created_at', raw_types) }} as created_at_raw,
-            {{ clean_text('full_name') }} as full_name
+            created_at is null as is_created_at_missing,
+            cast(created_at as {{ dbt.type_string() }}) as created_at_raw,
+            full_name
 
-        from source
+        from cleaned
 
     ),
 

@@ -9,13 +9,18 @@
 
 {#- hex(sha256(salt || '|' || lower(trim(email)))); NULL when the email is NULL or blank. -#}
 {% macro salted_email_hash(column) -%}
+    {{ salted_hash(clean_lower(column)) }}
+{%- endmacro %}
+
+{#- hex(sha256(salt || '|' || normalised)), for a value already normalised (trimmed, lower-cased). -#}
+{% macro salted_hash(normalised) -%}
     {%- set salt = email_salt() -%}
     {%- if salt | trim == '' -%}
         {%- do exceptions.raise_compiler_error(
             'ECOMMERCE_KPIS_EMAIL_SALT is set but empty: email hashes would be unsalted. Unset it (demo salt) or set a secret value.'
         ) -%}
     {%- endif -%}
-    {{ sha256_hex(dbt.concat([sql_string(salt ~ '|'), clean_lower(column)])) }}
+    {{ sha256_hex(dbt.concat([sql_string(salt ~ '|'), normalised])) }}
 {%- endmacro %}
 
 {#- SHA-256 of a text as 64 lower-case hex digits where the engine has it; the default falls back to dbt.hash
@@ -75,9 +80,7 @@
         when
             {{ may_hold_email(expression) }}
             and {{ replace_email_tokens(expression, "''") }} != {{ expression }}
-            then {{ dbt.concat([
-                "'email:'", salted_email_hash("replace(" ~ expression ~ ", '%40', '@')")
-            ]) }}
+            then {{ dbt.concat(["'email:'", salted_hash("lower(replace(" ~ expression ~ ", '%40', '@'))")]) }}
         else {{ expression }}
     end
 {%- endmacro %}

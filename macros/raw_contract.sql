@@ -207,7 +207,8 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The raw value in its SPEC type, or NULL when it is missing or does not parse. A column that already has the
+{#- The raw value in its SPEC type, or NULL when it is missing or does not parse; `column` is the column as
+    raw_value selected it. A column that already has the
     type is used as it is (the fast path of typed Parquet: no text round trip over millions of rows; a timestamp
     with time zone is converted to UTC). Text is parsed strictly, never guessed:
       - timestamp: `YYYY-MM-DD HH:MM:SS` (a `T` instead of the blank and fractional seconds allowed), a real
@@ -226,7 +227,9 @@
     {%- elif raw_is_typed(column, kind, raw_types) -%}
         {{ column }}
     {%- else -%}
-        {%- set text = raw_text(column, raw_types) -%}
+        {#- the text was cleaned once, by raw_value, in the model's first CTE: every test below reads the
+            column itself, not another copy of the cleaning expression -#}
+        {%- set text = column -%}
         {%- if kind == 'timestamp' -%}
             {#- groups: 1 the local date and time, 3 the offset's sign, 4 its hours, 6 its minutes -#}
             {%- set pattern = '^([0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?)'
@@ -254,12 +257,15 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- True when the raw value is missing (NULL, empty or blank), as opposed to present but unparseable. -#}
-{% macro raw_is_missing(column, kind, raw_types) -%}
-    {%- if raw_is_typed(column, kind, raw_types) -%}
-        {{ column }} is null
+{#- A raw column as a model's first CTE selects it, once, for every later expression to read by name: a column
+    that arrives with the type of `kind` as it is (parse_raw converts it), anything else as cleaned text
+    (raw_text). parse_raw then reads that column; `<column> is null` there means missing (NULL, empty, blank or
+    a NULL marker), as opposed to present but unparseable. -#}
+{% macro raw_value(column, raw_types, kind=none) -%}
+    {%- if kind is not none and raw_is_typed(column, kind, raw_types) -%}
+        {{ column }}
     {%- else -%}
-        {{ raw_text(column, raw_types) }} is null
+        {{ raw_text(column, raw_types) }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -12,10 +12,7 @@
 {% macro clean_text(column) -%}
     {%- set trimmed = trim_whitespace(column) -%}
     case
-        when
-            {{ trimmed }} = ''
-            or (length({{ trimmed }}) <= 4 and ({{ trimmed }} = {{ sql_string('\\N') }} or lower({{ trimmed }}) = 'null'))
-            then null
+        when length({{ trimmed }}) <= 4 and lower({{ trimmed }}) in ('', {{ sql_string('\\n') }}, 'null') then null
         else {{ trimmed }}
     end
 {%- endmacro %}

@@ -25,30 +25,55 @@ source as (
 
 ),
 
+-- Each raw value cleaned once (trimmed, NULL markers read as NULL), read by name from here on.
+cleaned as (
+
+    select
+        {{ raw_value('event_id', raw_types) }} as event_id,
+        {{ raw_value('anonymous_id', raw_types) }} as anonymous_id,
+        {{ raw_value('customer_id', raw_types) }} as customer_id,
+        lower({{ raw_value('event_name', raw_types) }}) as event_name,
+        {{ raw_value('page_url', raw_types) }} as page_url,
+        {{ raw_value('page_referrer', raw_types) }} as page_referrer,
+        lower({{ raw_value('utm_source', raw_types) }}) as utm_source,
+        lower({{ raw_value('utm_medium', raw_types) }}) as utm_medium,
+        lower({{ raw_value('utm_campaign', raw_types) }}) as utm_campaign,
+        {{ raw_value('product_id', raw_types) }} as product_id,
+        {{ raw_value('order_id', raw_types) }} as order_id,
+        lower({{ raw_value('device_category', raw_types) }}) as device_category,
+        {{ raw_value('user_agent', raw_types) }} as user_agent,
+        {{ raw_value('event_ts', raw_types, 'timestamp') }} as event_ts,
+        {{ raw_value('loaded_at', raw_types, 'timestamp') }} as loaded_at
+
+    from source
+
+),
+
+-- Parsed, and without personal data in values (macros/pii.sql).
 normalised as (
 
     select
-        {{ pseudonymous_id(clean_text('event_id')) }} as event_id,
-        {{ pseudonymous_id(clean_text('anonymous_id')) }} as anonymous_id,
-        {{ pseudonymous_id(clean_text('customer_id')) }} as customer_id,
-        {{ redact_personal(clean_lower('event_name')) }} as event_name,
-        {{ redact_personal(clean_text('page_url')) }} as page_url,
-        {{ redact_personal(clean_text('page_referrer')) }} as page_referrer,
-        {{ redact_personal(clean_lower('utm_source')) }} as utm_source,
-        {{ redact_personal(clean_lower('utm_medium')) }} as utm_medium,
-        {{ redact_personal(clean_lower('utm_campaign')) }} as utm_campaign,
-        {{ pseudonymous_id(clean_text('product_id')) }} as product_id,
-        {{ pseudonymous_id(clean_text('order_id')) }} as order_id,
-        {{ redact_personal(clean_lower('device_category')) }} as device_category,
-        {{ redact_personal(clean_text('user_agent')) }} as user_agent,
-        {{ raw_is_missing('event_ts', 'timestamp', raw_types) }} as is_event_ts_missing,
+        {{ pseudonymous_id('event_id') }} as event_id,
+        {{ pseudonymous_id('anonymous_id') }} as anonymous_id,
+        {{ pseudonymous_id('customer_id') }} as customer_id,
+        {{ redact_personal('event_name') }} as event_name,
+        {{ redact_personal('page_url') }} as page_url,
+        {{ redact_personal('page_referrer') }} as page_referrer,
+        {{ redact_personal('utm_source') }} as utm_source,
+        {{ redact_personal('utm_medium') }} as utm_medium,
+        {{ redact_personal('utm_campaign') }} as utm_campaign,
+        {{ pseudonymous_id('product_id') }} as product_id,
+        {{ pseudonymous_id('order_id') }} as order_id,
+        {{ redact_personal('device_category') }} as device_category,
+        {{ redact_personal('user_agent') }} as user_agent,
+        event_ts is null as is_event_ts_missing,
         {{ parse_raw('event_ts', 'timestamp', raw_types) }} as event_ts,
-        {{ raw_text('event_ts', raw_types) }} as event_ts_raw,
+        cast(event_ts as {{ dbt.type_string() }}) as event_ts_raw,
         -- the loader's own stamp: typed by contract (a seed or Parquet column of another type stops the build);
         -- with a time zone (an offset in the seed, zoned Parquet) it is converted to UTC
         {{ parse_raw('loaded_at', 'timestamp', raw_types) }} as loaded_at
 
-    from source
+    from cleaned
     {% if is_incremental() -%}
     where {{ raw_rows_to_read(parse_raw('loaded_at', 'timestamp', raw_types)) }}
     {%- endif %}

@@ -29,19 +29,33 @@ orders as (
 
 ),
 
+-- Each raw value cleaned once (trimmed, NULL markers read as NULL), read by name from here on.
+cleaned as (
+
+    select
+        {{ raw_value('order_id', raw_types) }} as order_id,
+        {{ raw_value('product_id', raw_types) }} as product_id,
+        {{ raw_value('quantity', raw_types, 'integer') }} as quantity,
+        {{ raw_value('unit_price', raw_types, 'money') }} as unit_price
+
+    from source
+
+),
+
+-- Parsed, and without personal data in values (macros/pii.sql).
 parsed as (
 
     select
-        {{ pseudonymous_id(clean_text('order_id')) }} as order_id,
-        {{ pseudonymous_id(clean_text('product_id')) }} as product_id,
+        {{ pseudonymous_id('order_id') }} as order_id,
+        {{ pseudonymous_id('product_id') }} as product_id,
         {{ parse_raw('quantity', 'integer', raw_types) }} as quantity,
         {{ parse_raw('unit_price', 'money', raw_types) }} as unit_price,
-        {{ raw_is_missing('quantity', 'integer', raw_types) }} as is_quantity_missing,
-        {{ raw_is_missing('unit_price', 'money', raw_types) }} as is_unit_price_missing,
-        {{ raw_text('quantity', raw_types) }} as quantity_raw,
-        {{ raw_text('unit_price', raw_types) }} as unit_price_raw
+        quantity is null as is_quantity_missing,
+        unit_price is null as is_unit_price_missing,
+        cast(quantity as {{ dbt.type_string() }}) as quantity_raw,
+        cast(unit_price as {{ dbt.type_string() }}) as unit_price_raw
 
-    from source
+    from cleaned
 
 ),
 

@@ -19,21 +19,37 @@ source as (
 
 ),
 
+-- Each raw value cleaned once (trimmed, NULL markers read as NULL), read by name from here on.
+cleaned as (
+
+    select
+        {{ raw_value('order_id', raw_types) }} as order_id,
+        {{ raw_value('customer_id', raw_types) }} as customer_id,
+        lower({{ raw_value('status', raw_types) }}) as status,
+        {{ raw_value('discount_code', raw_types) }} as discount_code,
+        {{ raw_value('order_total', raw_types, 'money') }} as order_total,
+        {{ raw_value('ordered_at', raw_types, 'timestamp') }} as ordered_at
+
+    from source
+
+),
+
+-- Parsed, and without personal data in values (macros/pii.sql).
 parsed as (
 
     select
-        {{ pseudonymous_id(clean_text('order_id')) }} as order_id,
-        {{ pseudonymous_id(clean_text('customer_id')) }} as customer_id,
-        {{ redact_personal(clean_lower('status')) }} as status,
-        {{ redact_personal(clean_text('discount_code')) }} as discount_code,
+        {{ pseudonymous_id('order_id') }} as order_id,
+        {{ pseudonymous_id('customer_id') }} as customer_id,
+        {{ redact_personal('status') }} as status,
+        {{ redact_personal('discount_code') }} as discount_code,
         {{ parse_raw('order_total', 'money', raw_types) }} as order_total,
         {{ parse_raw('ordered_at', 'timestamp', raw_types) }} as ordered_at,
-        {{ raw_is_missing('order_total', 'money', raw_types) }} as is_order_total_missing,
-        {{ raw_is_missing('ordered_at', 'timestamp', raw_types) }} as is_ordered_at_missing,
-        {{ raw_text('order_total', raw_types) }} as order_total_raw,
-        {{ raw_text('ordered_at', raw_types) }} as ordered_at_raw
+        order_total is null as is_order_total_missing,
+        ordered_at is null as is_ordered_at_missing,
+        cast(order_total as {{ dbt.type_string() }}) as order_total_raw,
+        cast(ordered_at as {{ dbt.type_string() }}) as ordered_at_raw
 
-    from source
+    from cleaned
 
 ),
 

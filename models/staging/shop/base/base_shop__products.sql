@@ -15,17 +15,31 @@ source as (
 
 ),
 
+-- Each raw value cleaned once (trimmed, NULL markers read as NULL), read by name from here on.
+cleaned as (
+
+    select
+        {{ raw_value('product_id', raw_types) }} as product_id,
+        {{ raw_value('product_name', raw_types) }} as product_name,
+        {{ raw_value('category', raw_types) }} as category,
+        {{ raw_value('list_price', raw_types, 'money') }} as list_price
+
+    from source
+
+),
+
+-- Parsed, and without personal data in values (macros/pii.sql).
 parsed as (
 
     select
-        {{ pseudonymous_id(clean_text('product_id')) }} as product_id,
-        {{ redact_personal(clean_text('product_name')) }} as product_name,
-        {{ redact_personal(clean_text('category')) }} as category,
+        {{ pseudonymous_id('product_id') }} as product_id,
+        {{ redact_personal('product_name') }} as product_name,
+        {{ redact_personal('category') }} as category,
         {{ parse_raw('list_price', 'money', raw_types) }} as list_price,
-        {{ raw_is_missing('list_price', 'money', raw_types) }} as is_list_price_missing,
-        {{ raw_text('list_price', raw_types) }} as list_price_raw
+        list_price is null as is_list_price_missing,
+        cast(list_price as {{ dbt.type_string() }}) as list_price_raw
 
-    from source
+    from cleaned
 
 ),
 

@@ -49,24 +49,41 @@ items_sold as (
 
 ),
 
+-- Each raw value cleaned once (trimmed, NULL markers read as NULL), read by name from here on.
+cleaned as (
+
+    select
+        {{ raw_value('return_id', raw_types) }} as return_id,
+        {{ raw_value('order_id', raw_types) }} as order_id,
+        {{ raw_value('product_id', raw_types) }} as product_id,
+        {{ raw_value('reason', raw_types) }} as reason,
+        {{ raw_value('quantity', raw_types, 'integer') }} as quantity,
+        {{ raw_value('refund_amount', raw_types, 'money') }} as refund_amount,
+        {{ raw_value('returned_at', raw_types, 'timestamp') }} as returned_at
+
+    from source
+
+),
+
+-- Parsed, and without personal data in values (macros/pii.sql).
 parsed as (
 
     select
-        {{ pseudonymous_id(clean_text('return_id')) }} as return_id,
-        {{ pseudonymous_id(clean_text('order_id')) }} as order_id,
-        {{ pseudonymous_id(clean_text('product_id')) }} as product_id,
-        {{ redact_personal(clean_text('reason')) }} as reason,
+        {{ pseudonymous_id('return_id') }} as return_id,
+        {{ pseudonymous_id('order_id') }} as order_id,
+        {{ pseudonymous_id('product_id') }} as product_id,
+        {{ redact_personal('reason') }} as reason,
         {{ parse_raw('quantity', 'integer', raw_types) }} as quantity,
         {{ parse_raw('refund_amount', 'money', raw_types) }} as refund_amount,
         {{ parse_raw('returned_at', 'timestamp', raw_types) }} as returned_at,
-        {{ raw_is_missing('quantity', 'integer', raw_types) }} as is_quantity_missing,
-        {{ raw_is_missing('refund_amount', 'money', raw_types) }} as is_refund_amount_missing,
-        {{ raw_is_missing('returned_at', 'timestamp', raw_types) }} as is_returned_at_missing,
-        {{ raw_text('quantity', raw_types) }} as quantity_raw,
-        {{ raw_text('refund_amount', raw_types) }} as refund_amount_raw,
-        {{ raw_text('returned_at', raw_types) }} as returned_at_raw
+        quantity is null as is_quantity_missing,
+        refund_amount is null as is_refund_amount_missing,
+        returned_at is null as is_returned_at_missing,
+        cast(quantity as {{ dbt.type_string() }}) as quantity_raw,
+        cast(refund_amount as {{ dbt.type_string() }}) as refund_amount_raw,
+        cast(returned_at as {{ dbt.type_string() }}) as returned_at_raw
 
-    from source
+    from cleaned
 
 ),
 
