@@ -228,12 +228,21 @@ def test_dbt_build_passes_on_spark(builds: Builds) -> None:
 def sort_key(row: Sequence[Any]) -> tuple[Any, ...]:
     """Rows ordered by their non-float values (NULLs first), then by their floats: rows of a grain pair up
     even when a rate differs in its last digits between the engines."""
-    exact = tuple((value is not None, str(value)) for value in row if not isinstance(value, float))
+    exact = tuple((value is not None, str(as_utc_naive(value))) for value in row if not isinstance(value, float))
     floats = tuple(value for value in row if isinstance(value, float))
     return exact, floats
 
 
+def as_utc_naive(value: Any) -> Any:
+    """A zoned datetime as its naive UTC time: DuckDB seeds loaded_at as a timestamp with time zone, Spark's
+    timestamp is an instant shown in its UTC session; both name the same UTC time."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
 def same_value(left: Any, right: Any) -> bool:
+    left, right = as_utc_naive(left), as_utc_naive(right)
     if isinstance(left, float) or isinstance(right, float):
         if left is None or right is None:
             return left is right
